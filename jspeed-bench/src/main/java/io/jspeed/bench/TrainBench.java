@@ -1,0 +1,106 @@
+package io.jspeed.bench;
+
+import io.jspeed.model.ModelSpec;
+import io.jspeed.model.TransformerLM;
+import io.jspeed.tensor.Parallel;
+import io.jspeed.train.optim.AdamWOptimizer;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Training throughput on the same models and batches as ../shared/peers/pytorch_gpt_bench.py: a step is
+ * zero_grad + forward + loss + backward + AdamW (lr 3e-4, betas 0.9/0.999, no decay, no clipping) on
+ * pre-generated uniform random tokens; tokens/s = batch·seq / median step time after warmup.
+ */
+public final class TrainBench {
+
+    public enum Preset {
+        TINY("tiny", 256, 4, 4, 256, 256, 8, 256),
+        SMALL("small", 50257, 6, 6, 384, 256, 4, 256),
+        GPT2_124M("gpt2-124m", 50257, 12, 12, 768, 256, 4, 1024);
+
+        public final String label;
+        final int vocab, layers, heads, dModel, seqLen, batch, positions;
+
+        Preset(String label, int vocab, int layers, int heads, int dModel, int seqLen, int batch, int positions) {
+            this.label = label;
+            this.vocab = vocab;
+            this.layers = layers;
+            this.heads = heads;
+            this.dModel = dModel;
+            this.seqLen = seqLen;
+            this.batch = batch;
+            this.positions = positions;
+        }
+
+        public static Preset parse(String name) {
+            for (Preset p : values()) if (p.label.equalsIgnoreCase(name)) return p;
+            throw new IllegalArgumentException("unknown preset '" + name + "': expected one of tiny, small, gpt2-124m");
+        }
+
+        public ModelSpec spec() {
+            return ModelSpec.gpt2(vocab, layers, heads, dModel, positions);
+        }
+    }
+
+    public record Result(String preset, int threads, int batch, int seqLen, long parameters, double flopsPerToken,
+                         double medianStepMs, double tokensPerSecond, double mfu, double peakGflops, long peakRssBytes,
+                         double firstLoss, double lastLoss) {
+
+        public String toJson() {
+            return String.format(Locale.ROOT, "{\"preset\":\"%s\",\"threads\":%d,\"batch\":%d,\"seq_len\":%d,\"parameters\":%d,"
+                            + "\"flops_per_token\":%.0f,\"step_ms_median\":%.2f,\"tokens_per_s\":%.1f,\"mfu\":%.4f,\"peak_gflops\":%.1f,"
+                            + "\"peak_rss_bytes\":%d,\"loss_first\":%.4f,\"loss_last\":%.4f}",
+                    preset, threads, batch, seqLen, parameters, flopsPerToken, medianStepMs, tokensPerSecond, mfu, peakGflops,
+                    peakRssBytes, firstLoss, lastLoss);
+        }
+    }
+
+    private TrainBench() {}
+
+    public static Result run(Preset preset, Parallel pool, int warmup, int steps, double peakGflops) {
+        ModelSpec spec = preset.spec();
+        TransformerLM model = new TransformerLM(spec, pool);
+        model.initialize(1234);
+        AdamWOptimizer optimizer = new AdamWOptimizer(model.paramBlocks(), 0.9f, 0.999f, 1e-8f, 0f);
+        int b = preset.batch, t = preset.seqLen, n = b * t;
+        SplittableRandom random = new SplittableRandom(42);
+        int[][] tokens = new int[4][n], targets = new int[4][n];
+        for (int i = 0; i < 4; i++) {
+            int[] seq = random.ints(b * (t + 1), 0, spec.vocabSize()).toArray();
+            for (int r = 0; r < b; r++) {
+                System.arraycopy(seq, r * (t + 1), tokens[i], r * t, t);
+                System.arraycopy(seq, r * (t + 1) + 1, targets[i], r * t, t);
+            }
+        }
+        double[] times = new double[steps];
+        double first = 0, last = 0;
+        for (int s = 0; s < warmup + steps; s++) {
+            long t0 = System.nanoTime();
+            model.zeroGrads();
+            double loss = model.forwardBackward(tokens[s % 4], targets[s % 4], b, t, 1f / n) / n;
+            optimizer.step(pool, 3e-4f, 1f, null);
+            double ms = (System.nanoTime() - t0) * 1e-6;
+            if (s == 0) first = loss;
+            last = loss;
+            if (s >= warmup) times[s - warmup] = ms;
+        }
+        double median = median(times);
+        long params = model.parameterCount();
+        long positionTable = (long) spec.maxSeqLen() * spec.dModel();
+        double flopsPerToken = 6.0 * (params - positionTable) + 12.0 * spec.nLayer() * spec.dModel() * t;
+        double tokensPerSecond = n / (median / 1e3);
+        double mfu = peakGflops > 0 ? flopsPerToken * tokensPerSecond / (peakGflops * 1e9) : Double.NaN;
+        return new Result(preset.label, pool.threads(), b, t, params, flopsPerToken, median, tokensPerSecond, mfu,
+                peakGflops, MemoryProbe.peakRssBytes(), first, last);
+    }
+
+    static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Inference: sampling and generation (later: KV cache, batching, server).
+ * Depends on io.jspeed.model.
+ */
+package io.jspeed.infer;

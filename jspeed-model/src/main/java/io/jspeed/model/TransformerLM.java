@@ -1,0 +1,224 @@
+package io.jspeed.model;
+
+import io.jspeed.model.layer.BlockScratch;
+import io.jspeed.model.layer.DecoderBlock;
+import io.jspeed.model.layer.Gpt2Block;
+import io.jspeed.model.layer.Linear;
+import io.jspeed.model.layer.LlamaBlock;
+import io.jspeed.model.layer.WeightLayout;
+import io.jspeed.model.param.ParamBlock;
+import io.jspeed.model.param.ParamView;
+import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.kernel.CrossEntropy;
+import io.jspeed.tensor.kernel.Embedding;
+import io.jspeed.tensor.kernel.LayerNorm;
+import io.jspeed.tensor.kernel.RmsNorm;
+import io.jspeed.tensor.kernel.Rope;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A decoder-only language model (GPT-2 or Llama family) as a list of parameter blocks: embeddings, the
+ * transformer blocks, and the final norm with the LM head. A step reads top to bottom: embed, blocks, norm,
+ * head + cross-entropy, then the same in reverse for gradients. Parameter names follow Hugging Face.
+ */
+public final class TransformerLM {
+
+    private final ModelSpec spec;
+    private final Parallel pool;
+    private final boolean gpt2;
+    private final ParamBlock embed;
+    private final List<DecoderBlock> blocks = new ArrayList<>();
+    private final ParamBlock head;
+    private final int wte, wpe, finalW, finalB, lmHead;
+    private final Map<Long, Workspace> workspaces = new HashMap<>();
+
+    public TransformerLM(ModelSpec spec, Parallel pool) {
+        this.spec = spec;
+        this.pool = pool;
+        this.gpt2 = spec.architecture() == ModelSpec.Architecture.GPT2;
+        int v = spec.vocabSize(), c = spec.dModel();
+        if (gpt2) {
+            embed = new ParamBlock.Builder("transformer.embeddings")
+                    .add("transformer.wte.weight", true, v, c)
+                    .add("transformer.wpe.weight", true, spec.maxSeqLen(), c).build();
+            wte = embed.offset("transformer.wte.weight");
+            wpe = embed.offset("transformer.wpe.weight");
+            for (int l = 0; l < spec.nLayer(); l++) blocks.add(new Gpt2Block(spec, l, pool));
+            head = new ParamBlock.Builder("transformer.ln_f")
+                    .add("transformer.ln_f.weight", false, c).add("transformer.ln_f.bias", false, c).build();
+            finalW = head.offset("transformer.ln_f.weight");
+            finalB = head.offset("transformer.ln_f.bias");
+            lmHead = -1; // tied: logits use transformer.wte.weight
+        } else {
+            embed = new ParamBlock.Builder("model.embed_tokens").add("model.embed_tokens.weight", true, v, c).build();
+            wte = embed.offset("model.embed_tokens.weight");
+            wpe = -1;
+            Rope rope = new Rope(spec.maxSeqLen(), spec.headDim(), spec.ropeTheta());
+            for (int l = 0; l < spec.nLayer(); l++) blocks.add(new LlamaBlock(spec, l, rope, pool));
+            head = new ParamBlock.Builder("model.norm+lm_head")
+                    .add("model.norm.weight", false, c).add("lm_head.weight", true, v, c).build();
+            finalW = head.offset("model.norm.weight");
+            finalB = -1;
+            lmHead = head.offset("lm_head.weight");
+        }
+        Arrays.fill(head.values(), finalW, finalW + c, 1f);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** Embeddings, then each transformer block, then the final norm and head: the order ZeRO-3 will gather by. */
+    public List<ParamBlock> paramBlocks() {
+        List<ParamBlock> all = new ArrayList<>();
+        all.add(embed);
+        for (DecoderBlock b : blocks) all.add(b.params());
+        all.add(head);
+        return all;
+    }
+
+    public long parameterCount() {
+        return paramBlocks().stream().mapToLong(ParamBlock::size).sum();
+    }
+
+    /**
+     * GPT-2 initialisation: N(0, 0.02) for matrices and embeddings, residual output projections scaled by
+     * 1/sqrt(2·n_layer), biases 0, norm weights 1. Deterministic in the seed.
+     */
+    public void initialize(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double residualStd = 0.02 / Math.sqrt(2.0 * spec.nLayer());
+        for (ParamBlock block : paramBlocks()) {
+            float[] w = block.values();
+            for (ParamView view : block.views()) {
+                if (view.shape().length < 2) continue;
+                String n = view.name();
+                boolean residual = n.endsWith("c_proj.weight") || n.endsWith("o_proj.weight") || n.endsWith("down_proj.weight");
+                double std = residual ? residualStd : 0.02;
+                for (int i = view.offset(), e = view.offset() + view.size(); i < e; i++) w[i] = (float) (random.nextGaussian() * std);
+            }
+        }
+    }
+
+    public void zeroGrads() {
+        for (ParamBlock b : paramBlocks()) b.zeroGrads();
+    }
+
+    /**
+     * Forward and backward of the summed cross-entropy over batch·seqLen positions; gradients (scaled by
+     * gradScale, e.g. 1/(positions·accumulation steps)) are added to every block's grads.
+     * @return the sum of per-position losses (unscaled)
+     */
+    public double forwardBackward(int[] tokens, int[] targets, int batch, int seqLen, float gradScale) {
+        Workspace ws = workspace(batch, seqLen);
+        forwardToLogits(ws, tokens);
+        double loss = CrossEntropy.forwardBackward(pool, ws.logits, 0, ws.n, spec.vocabSize(), targets, 0, gradScale);
+        backwardFromLogits(ws, tokens);
+        return loss;
+    }
+
+    /** Summed cross-entropy without gradients (evaluation). */
+    public double loss(int[] tokens, int[] targets, int batch, int seqLen) {
+        Workspace ws = workspace(batch, seqLen);
+        forwardToLogits(ws, tokens);
+        return CrossEntropy.loss(pool, ws.logits, 0, ws.n, spec.vocabSize(), targets, 0);
+    }
+
+    /** Logits [batch·seqLen, vocab] of a forward pass (a copy). */
+    public float[] logits(int[] tokens, int batch, int seqLen) {
+        Workspace ws = workspace(batch, seqLen);
+        forwardToLogits(ws, tokens);
+        return Arrays.copyOf(ws.logits, ws.n * spec.vocabSize());
+    }
+
+    /**
+     * Logits after the first {@code length} tokens of {@code context} (one sequence). Causal attention means
+     * positions past {@code length} do not influence it, so the sequence is padded to a fixed width.
+     */
+    public float[] nextTokenLogits(int[] context, int length) {
+        if (length < 1 || length > spec.maxSeqLen())
+            throw new IllegalArgumentException("context length " + length + " must be in [1, " + spec.maxSeqLen() + "]");
+        int width = spec.maxSeqLen();
+        int[] padded = Arrays.copyOf(context, width);
+        Arrays.fill(padded, length, width, 0);
+        Workspace ws = workspace(1, width);
+        forwardToLogits(ws, padded);
+        return Arrays.copyOfRange(ws.logits, (length - 1) * spec.vocabSize(), length * spec.vocabSize());
+    }
+
+    private Workspace workspace(int batch, int seqLen) {
+        if (seqLen > spec.maxSeqLen())
+            throw new IllegalArgumentException("sequence length " + seqLen + " exceeds the model's seq_len " + spec.maxSeqLen());
+        return workspaces.computeIfAbsent(((long) batch << 32) | seqLen, k -> new Workspace(batch, seqLen));
+    }
+
+    /** Frees activation buffers (e.g. those of evaluation or generation shapes). */
+    public void releaseActivations() {
+        workspaces.clear();
+    }
+
+    private void forwardToLogits(Workspace ws, int[] tokens) {
+        int c = spec.dModel(), v = spec.vocabSize();
+        float[] e = embed.values(), h = head.values();
+        Embedding.forward(pool, ws.resid[0], 0, tokens, 0, ws.n, e, wte, c, v);
+        if (gpt2) Embedding.addPositions(pool, ws.resid[0], 0, e, wpe, ws.n, ws.seqLen, c);
+        for (int l = 0; l < blocks.size(); l++) ws.bound[l].forward(ws.resid[l], ws.resid[l + 1]);
+        float[] last = ws.resid[blocks.size()];
+        if (gpt2) {
+            LayerNorm.forward(pool, ws.finalNorm, 0, ws.finalMean, ws.finalRstd, 0, last, 0, h, finalW, h, finalB, ws.n, c, spec.normEps());
+            Linear.forward(pool, ws.logits, 0, ws.finalNorm, 0, e, wte, null, 0, ws.n, c, v, WeightLayout.OUT_IN);
+        } else {
+            RmsNorm.forward(pool, ws.finalNorm, 0, ws.finalRstd, 0, last, 0, h, finalW, ws.n, c, spec.normEps());
+            Linear.forward(pool, ws.logits, 0, ws.finalNorm, 0, h, lmHead, null, 0, ws.n, c, v, WeightLayout.OUT_IN);
+        }
+    }
+
+    /** Expects ws.logits to hold dLoss/dlogits. */
+    private void backwardFromLogits(Workspace ws, int[] tokens) {
+        int c = spec.dModel(), v = spec.vocabSize();
+        float[] e = embed.values(), ge = embed.grads(), h = head.values(), gh = head.grads();
+        float[] last = ws.resid[blocks.size()];
+        float[] dResid = ws.dResid;
+        Arrays.fill(dResid, 0f);
+        if (gpt2) {
+            Linear.backward(pool, ws.dFinalNorm, 0, false, ge, wte, null, 0, ws.logits, 0, ws.finalNorm, 0, e, wte, ws.n, c, v, WeightLayout.OUT_IN);
+            LayerNorm.backward(pool, dResid, 0, gh, finalW, gh, finalB, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalMean, ws.finalRstd, 0, ws.n, c);
+        } else {
+            Linear.backward(pool, ws.dFinalNorm, 0, false, gh, lmHead, null, 0, ws.logits, 0, ws.finalNorm, 0, h, lmHead, ws.n, c, v, WeightLayout.OUT_IN);
+            RmsNorm.backward(pool, dResid, 0, gh, finalW, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalRstd, 0, ws.n, c);
+        }
+        for (int l = blocks.size() - 1; l >= 0; l--) ws.bound[l].backward(ws.resid[l], dResid);
+        Embedding.backward(pool, ge, wte, dResid, 0, tokens, 0, ws.n, c);
+        if (gpt2) Embedding.positionsBackward(pool, ge, wpe, dResid, 0, ws.n, ws.seqLen, c);
+    }
+
+    /** Activations of one (batch, seqLen): the residual stream at each block boundary plus what blocks save. */
+    private final class Workspace {
+        final int seqLen, n;
+        final float[][] resid;
+        final DecoderBlock.BoundBlock[] bound;
+        final float[] finalNorm, finalMean, finalRstd, logits, dFinalNorm, dResid;
+
+        Workspace(int batch, int seqLen) {
+            this.seqLen = seqLen;
+            this.n = batch * seqLen;
+            int c = spec.dModel();
+            BlockScratch scratch = new BlockScratch(spec, batch, seqLen);
+            resid = new float[blocks.size() + 1][n * c];
+            bound = new DecoderBlock.BoundBlock[blocks.size()];
+            for (int l = 0; l < blocks.size(); l++) bound[l] = blocks.get(l).bind(batch, seqLen, scratch);
+            finalNorm = new float[n * c];
+            finalMean = new float[n];
+            finalRstd = new float[n];
+            logits = new float[n * spec.vocabSize()];
+            dFinalNorm = new float[n * c];
+            dResid = new float[n * c];
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.jspeed.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jspeed.model.ModelSpec;
+import io.jspeed.model.TransformerLM;
+import io.jspeed.model.format.SafetensorsFile;
+import io.jspeed.model.param.ParamBlock;
+import io.jspeed.model.param.ParamView;
+import io.jspeed.tensor.Parallel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Loads the PyTorch reference models of ../shared/golden (Hugging Face layout) into jspeed models. */
+final class GoldenModels {
+
+    private GoldenModels() {}
+
+    static Path dir(String model) {
+        String prop = System.getProperty("jspeed.golden");
+        Path base = prop != null && Files.isDirectory(Path.of(prop)) ? Path.of(prop) : Path.of("/work/shared/golden");
+        Path dir = base.resolve(model);
+        if (!Files.isDirectory(dir)) throw new IllegalStateException("golden reference " + dir + " is missing (expected ../shared/golden beside the repo)");
+        return dir;
+    }
+
+    static JsonNode expected(String model) throws IOException {
+        return new ObjectMapper().readTree(dir(model).resolve("expected.json").toFile());
+    }
+
+    static ModelSpec spec(JsonNode expected) {
+        JsonNode c = expected.get("config");
+        if (c.get("model_type").asText().equals("gpt2")) {
+            return new ModelSpec(ModelSpec.Architecture.GPT2, c.get("vocab_size").asInt(), c.get("n_layer").asInt(), c.get("n_head").asInt(),
+                    c.get("n_head").asInt(), c.get("n_embd").asInt(), 4 * c.get("n_embd").asInt(), c.get("n_positions").asInt(),
+                    (float) c.get("layer_norm_epsilon").asDouble(), 0f);
+        }
+        return new ModelSpec(ModelSpec.Architecture.LLAMA, c.get("vocab_size").asInt(), c.get("num_hidden_layers").asInt(),
+                c.get("num_attention_heads").asInt(), c.get("num_key_value_heads").asInt(), c.get("hidden_size").asInt(),
+                c.get("intermediate_size").asInt(), c.get("max_position_embeddings").asInt(), (float) c.get("rms_norm_eps").asDouble(),
+                (float) c.get("rope_theta").asDouble());
+    }
+
+    static TransformerLM load(String model, Parallel pool) throws IOException {
+        TransformerLM lm = new TransformerLM(spec(expected(model)), pool);
+        try (SafetensorsFile f = SafetensorsFile.open(dir(model).resolve("model.safetensors"))) {
+            int loaded = 0;
+            for (ParamBlock b : lm.paramBlocks()) {
+                for (ParamView v : b.views()) {
+                    float[] data = f.floats(v.name());
+                    if (data.length != v.size()) throw new IllegalStateException(v + " size mismatch: " + data.length);
+                    System.arraycopy(data, 0, b.values(), v.offset(), v.size());
+                    loaded++;
+                }
+            }
+            if (loaded != f.tensors().size()) throw new IllegalStateException("loaded " + loaded + " of " + f.tensors().size() + " tensors");
+        }
+        return lm;
+    }
+
+    static int[] ints(String model, String file, String tensor) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(dir(model).resolve(file))) {
+            return f.ints(tensor);
+        }
+    }
+
+    static float[] floats(String model, String file, String tensor) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(dir(model).resolve(file))) {
+            return f.floats(tensor);
+        }
+    }
+}
