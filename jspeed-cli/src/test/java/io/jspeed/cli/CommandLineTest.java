@@ -1,0 +1,56 @@
+package io.jspeed.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a user sees when a command is given bad input: exit code 2 and one line naming the problem. */
+class CommandLineTest {
+
+    private record Run(int exit, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, err.toString());
+    }
+
+    @Test
+    void misspelledConfigKeyIsNamedWithTheNearestKey(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("ds.json");
+        Files.writeString(cfg, "{\"train_batch_size\": 8, \"gradient_cliping\": 1.0}");
+        Run r = run("train", "--config", cfg.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("gradient_cliping").contains("gradient_clipping");
+    }
+
+    @Test
+    void badOverrideValueIsNamed() {
+        Run r = run("train", "--set", "model.n_layer=many");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("model.n_layer").contains("many");
+    }
+
+    @Test
+    void generateWithoutARunSaysWhatToDo(@TempDir Path tmp) {
+        Run r = run("generate", "--checkpoint", tmp.resolve("nope").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("nope");
+    }
+
+    @Test
+    void unknownBenchPresetListsTheValidOnes() {
+        Run r = run("bench", "train", "--preset", "huge");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("huge").contains("gpt2-124m");
+    }
+}
