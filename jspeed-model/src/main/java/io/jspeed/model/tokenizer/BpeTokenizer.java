@@ -31,7 +31,9 @@ public final class BpeTokenizer implements Tokenizer {
         Arrays.fill(byteToId, -1);
         ByteKeyIndex index = new ByteKeyIndex(tokenBytes);
         for (int id = 0; id < tokenBytes.length; id++) {
-            if (tokenBytes[id].length == 1 && byteToId[tokenBytes[id][0] & 0xFF] < 0) byteToId[tokenBytes[id][0] & 0xFF] = id;
+            if (tokenBytes[id].length == 1 && byteToId[tokenBytes[id][0] & 0xFF] < 0) {
+                byteToId[tokenBytes[id][0] & 0xFF] = id;
+            }
         }
         for (int b = 0; b < 256; b++) {
             if (byteToId[b] < 0) {

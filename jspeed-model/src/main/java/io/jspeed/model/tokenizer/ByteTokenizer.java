@@ -40,7 +40,8 @@ public final class ByteTokenizer implements Tokenizer {
         byte[] bytes = new byte[ids.length];
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= 256) {
-                throw new IllegalArgumentException("byte token id " + ids[i] + " at position " + i + " outside [0, 256)");
+                throw new IllegalArgumentException(
+                        "byte token id " + ids[i] + " at position " + i + " outside [0, 256)");
             }
             bytes[i] = (byte) ids[i];
         }

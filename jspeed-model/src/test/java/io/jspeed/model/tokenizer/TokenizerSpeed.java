@@ -36,6 +36,19 @@ public final class TokenizerSpeed {
             System.out.printf("encode round %d: %.1f MB in %.2f s = %.1f MB/s, %d tokens (%.2f bytes/token)%n",
                     round, mb(enc), sec, mb(enc) / sec, tokens, mb(enc) * 1e6 / tokens);
         }
+        for (int round = 0; round < 2; round++) {
+            long t2 = System.nanoTime();
+            List<String> half1 = enc.subList(0, enc.size() / 2), half2 = enc.subList(enc.size() / 2, enc.size());
+            Thread other = Thread.ofPlatform().start(() -> half2.forEach(bpe::encode));
+            half1.forEach(bpe::encode);
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            double sec = (System.nanoTime() - t2) / 1e9;
+            System.out.printf("encode on 2 threads, round %d: %.1f MB/s total%n", round, mb(enc) / sec);
+        }
         Tokenizer reread = Tokenizer.fromJson(bpe.toJson(), "speed");
         for (String s : enc.subList(0, Math.min(200, enc.size()))) {
             if (!java.util.Arrays.equals(reread.encode(s), bpe.encode(s)) || !bpe.decode(bpe.encode(s)).equals(s)) {
