@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Byte-level BPE as in GPT-2: text is split by the GPT-2 pre-tokenizer, each piece's UTF-8 bytes start as byte
  * tokens, and ranked merges join them. Reads and writes Hugging Face tokenizer.json. Thread-safe: the only mutable
- * state is a concurrent cache from pre-token to its ids.
+ * state is a concurrent cache from pre-token to its ids. Text with an unpaired surrogate does not round-trip:
+ * UTF-8 cannot encode it, so it becomes '?'.
  */
 public final class BpeTokenizer implements Tokenizer {
 
