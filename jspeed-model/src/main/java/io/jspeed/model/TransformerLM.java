@@ -38,6 +38,9 @@ public final class TransformerLM {
     private final int wte, wpe, finalW, finalB, lmHead;
     private final Map<Long, Workspace> workspaces = new HashMap<>();
 
+    /** Positions per LM-head chunk: bounds the logits buffer at HEAD_ROWS·vocab floats. */
+    private static final int HEAD_ROWS = 256;
+
     public TransformerLM(ModelSpec spec, Parallel pool) {
         this.spec = spec;
         this.pool = pool;
@@ -117,24 +120,30 @@ public final class TransformerLM {
      */
     public double forwardBackward(int[] tokens, int[] targets, int batch, int seqLen, float gradScale) {
         Workspace ws = workspace(batch, seqLen);
-        forwardToLogits(ws, tokens);
-        double loss = CrossEntropy.forwardBackward(pool, ws.logits, 0, ws.n, spec.vocabSize(), targets, 0, gradScale);
-        backwardFromLogits(ws, tokens);
+        forwardHidden(ws, tokens);
+        double loss = head(ws, targets, gradScale, true);
+        backwardHidden(ws, tokens);
         return loss;
     }
 
     /** Summed cross-entropy without gradients (evaluation). */
     public double loss(int[] tokens, int[] targets, int batch, int seqLen) {
         Workspace ws = workspace(batch, seqLen);
-        forwardToLogits(ws, tokens);
-        return CrossEntropy.loss(pool, ws.logits, 0, ws.n, spec.vocabSize(), targets, 0);
+        forwardHidden(ws, tokens);
+        return head(ws, targets, 0f, false);
     }
 
-    /** Logits [batch·seqLen, vocab] of a forward pass (a copy). */
+    /** Logits [batch·seqLen, vocab] of a forward pass. */
     public float[] logits(int[] tokens, int batch, int seqLen) {
         Workspace ws = workspace(batch, seqLen);
-        forwardToLogits(ws, tokens);
-        return Arrays.copyOf(ws.logits, ws.n * spec.vocabSize());
+        forwardHidden(ws, tokens);
+        float[] out = new float[ws.n * spec.vocabSize()];
+        for (int r0 = 0; r0 < ws.n; r0 += HEAD_ROWS) {
+            int rows = Math.min(HEAD_ROWS, ws.n - r0);
+            headLogits(ws, r0, rows);
+            System.arraycopy(ws.logits, 0, out, r0 * spec.vocabSize(), rows * spec.vocabSize());
+        }
+        return out;
     }
 
     /**
@@ -148,8 +157,9 @@ public final class TransformerLM {
         int[] padded = Arrays.copyOf(context, width);
         Arrays.fill(padded, length, width, 0);
         Workspace ws = workspace(1, width);
-        forwardToLogits(ws, padded);
-        return Arrays.copyOfRange(ws.logits, (length - 1) * spec.vocabSize(), length * spec.vocabSize());
+        forwardHidden(ws, padded);
+        headLogits(ws, length - 1, 1);
+        return Arrays.copyOf(ws.logits, spec.vocabSize());
     }
 
     private Workspace workspace(int batch, int seqLen) {
@@ -163,36 +173,64 @@ public final class TransformerLM {
         workspaces.clear();
     }
 
-    private void forwardToLogits(Workspace ws, int[] tokens) {
+    /** Embeddings, blocks and the final norm: leaves the normalised last hidden states in ws.finalNorm. */
+    private void forwardHidden(Workspace ws, int[] tokens) {
         int c = spec.dModel(), v = spec.vocabSize();
         float[] e = embed.values(), h = head.values();
         Embedding.forward(pool, ws.resid[0], 0, tokens, 0, ws.n, e, wte, c, v);
         if (gpt2) Embedding.addPositions(pool, ws.resid[0], 0, e, wpe, ws.n, ws.seqLen, c);
         for (int l = 0; l < blocks.size(); l++) ws.bound[l].forward(ws.resid[l], ws.resid[l + 1]);
         float[] last = ws.resid[blocks.size()];
-        if (gpt2) {
-            LayerNorm.forward(pool, ws.finalNorm, 0, ws.finalMean, ws.finalRstd, 0, last, 0, h, finalW, h, finalB, ws.n, c, spec.normEps());
-            Linear.forward(pool, ws.logits, 0, ws.finalNorm, 0, e, wte, null, 0, ws.n, c, v, WeightLayout.OUT_IN);
-        } else {
-            RmsNorm.forward(pool, ws.finalNorm, 0, ws.finalRstd, 0, last, 0, h, finalW, ws.n, c, spec.normEps());
-            Linear.forward(pool, ws.logits, 0, ws.finalNorm, 0, h, lmHead, null, 0, ws.n, c, v, WeightLayout.OUT_IN);
-        }
+        if (gpt2) LayerNorm.forward(pool, ws.finalNorm, 0, ws.finalMean, ws.finalRstd, 0, last, 0, h, finalW, h, finalB, ws.n, c, spec.normEps());
+        else RmsNorm.forward(pool, ws.finalNorm, 0, ws.finalRstd, 0, last, 0, h, finalW, ws.n, c, spec.normEps());
     }
 
-    /** Expects ws.logits to hold dLoss/dlogits. */
-    private void backwardFromLogits(Workspace ws, int[] tokens) {
+    /** Logits of rows [r0, r0+rows) into ws.logits. */
+    private void headLogits(Workspace ws, int r0, int rows) {
+        int c = spec.dModel();
+        Linear.forward(pool, ws.logits, 0, ws.finalNorm, r0 * c, headWeights(), headOffset(), null, 0, rows, c, spec.vocabSize(), WeightLayout.OUT_IN);
+    }
+
+    /**
+     * LM head and cross-entropy, HEAD_ROWS positions at a time so the [positions, vocab] logits never exist
+     * whole (206 MB for GPT-2 124M at 4x256). With backward, each chunk's dlogits immediately become its
+     * rows of d(final norm) and its share of the head weight gradient.
+     */
+    private double head(Workspace ws, int[] targets, float gradScale, boolean backward) {
         int c = spec.dModel(), v = spec.vocabSize();
-        float[] e = embed.values(), ge = embed.grads(), h = head.values(), gh = head.grads();
+        float[] w = headWeights(), g = gpt2 ? embed.grads() : head.grads();
+        double loss = 0;
+        for (int r0 = 0; r0 < ws.n; r0 += HEAD_ROWS) {
+            int rows = Math.min(HEAD_ROWS, ws.n - r0);
+            headLogits(ws, r0, rows);
+            if (!backward) {
+                loss += CrossEntropy.loss(pool, ws.logits, 0, rows, v, targets, r0);
+                continue;
+            }
+            loss += CrossEntropy.forwardBackward(pool, ws.logits, 0, rows, v, targets, r0, gradScale);
+            Linear.backward(pool, ws.dFinalNorm, r0 * c, false, g, headOffset(), null, 0, ws.logits, 0, ws.finalNorm, r0 * c,
+                    w, headOffset(), rows, c, v, WeightLayout.OUT_IN);
+        }
+        return loss;
+    }
+
+    private float[] headWeights() {
+        return gpt2 ? embed.values() : head.values();
+    }
+
+    private int headOffset() {
+        return gpt2 ? wte : lmHead;
+    }
+
+    /** Expects ws.dFinalNorm to hold dLoss/d(final norm output). */
+    private void backwardHidden(Workspace ws, int[] tokens) {
+        int c = spec.dModel();
+        float[] ge = embed.grads(), h = head.values(), gh = head.grads();
         float[] last = ws.resid[blocks.size()];
         float[] dResid = ws.dResid;
         Arrays.fill(dResid, 0f);
-        if (gpt2) {
-            Linear.backward(pool, ws.dFinalNorm, 0, false, ge, wte, null, 0, ws.logits, 0, ws.finalNorm, 0, e, wte, ws.n, c, v, WeightLayout.OUT_IN);
-            LayerNorm.backward(pool, dResid, 0, gh, finalW, gh, finalB, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalMean, ws.finalRstd, 0, ws.n, c);
-        } else {
-            Linear.backward(pool, ws.dFinalNorm, 0, false, gh, lmHead, null, 0, ws.logits, 0, ws.finalNorm, 0, h, lmHead, ws.n, c, v, WeightLayout.OUT_IN);
-            RmsNorm.backward(pool, dResid, 0, gh, finalW, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalRstd, 0, ws.n, c);
-        }
+        if (gpt2) LayerNorm.backward(pool, dResid, 0, gh, finalW, gh, finalB, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalMean, ws.finalRstd, 0, ws.n, c);
+        else RmsNorm.backward(pool, dResid, 0, gh, finalW, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalRstd, 0, ws.n, c);
         for (int l = blocks.size() - 1; l >= 0; l--) ws.bound[l].backward(ws.resid[l], dResid);
         Embedding.backward(pool, ge, wte, dResid, 0, tokens, 0, ws.n, c);
         if (gpt2) Embedding.positionsBackward(pool, ge, wpe, dResid, 0, ws.n, ws.seqLen, c);
@@ -216,7 +254,7 @@ public final class TransformerLM {
             finalNorm = new float[n * c];
             finalMean = new float[n];
             finalRstd = new float[n];
-            logits = new float[n * spec.vocabSize()];
+            logits = new float[Math.min(n, HEAD_ROWS) * spec.vocabSize()];
             dFinalNorm = new float[n * c];
             dResid = new float[n * c];
         }

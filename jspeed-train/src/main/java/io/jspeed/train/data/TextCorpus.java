@@ -93,7 +93,7 @@ public final class TextCorpus {
                 JsonNode node;
                 try {
                     node = json.readTree(line);
-                } catch (IOException e) {
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     throw new IOException(file + " line " + lineNo + ": not valid JSON (" + e.getOriginalMessage() + ")");
                 }
                 JsonNode text = node.get("text");
