@@ -82,6 +82,17 @@ class AtomicFilesTest {
         assertThat(filesIn(dir)).isEmpty();
     }
 
+    @Test
+    void newFileGetsTheUsualPermissionsNotOwnerOnly() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions only");
+        Path plain = dir.resolve("plain.txt");
+        Files.writeString(plain, "x");
+        Path atomic = dir.resolve("atomic.txt");
+        AtomicFiles.writeString(atomic, "x");
+        assertThat(Files.getPosixFilePermissions(atomic)).isEqualTo(Files.getPosixFilePermissions(plain));
+    }
+
     private static java.util.List<String> filesIn(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();

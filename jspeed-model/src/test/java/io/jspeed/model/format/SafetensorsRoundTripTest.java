@@ -194,6 +194,37 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void tensorsBeyondTwoGibibytesUseLongOffsets() throws IOException {
+        // A sparse file: 8 GiB of zeros cost no disk, yet every offset past 2^31 goes through the reader.
+        long bigElements = 1L << 31;
+        long bigBytes = bigElements * 4;
+        String header = "{\"big\":{\"dtype\":\"F32\",\"shape\":[" + bigElements + "],\"data_offsets\":[0," + bigBytes
+                + "]},\"tail\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + bigBytes + "," + (bigBytes + 8) + "]}}";
+        byte[] json = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Path file = dir.resolve("huge.safetensors");
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SPARSE)) {
+            ByteBuffer head = ByteBuffer.allocate(8 + json.length).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(json.length).put(json).flip();
+            channel.write(head, 0);
+            ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.25f).putFloat(-7f).flip();
+            channel.write(tail, 8 + json.length + bigBytes);
+        }
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertThat(st.info("tail").byteOffset()).isEqualTo(bigBytes);
+            assertThat(st.floats("tail")).containsExactly(1.25f, -7f);
+            MemorySegment big = st.segment("big");
+            assertThat(big.byteSize()).isEqualTo(bigBytes);
+            assertThat(big.get(ValueLayout.JAVA_FLOAT_UNALIGNED, bigBytes - 4)).isZero();
+            assertThatThrownBy(() -> st.floats("big")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("huge.safetensors").hasMessageContaining("\"big\"")
+                    .hasMessageContaining(String.valueOf(bigElements)).hasMessageContaining("segment()");
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
     void rewritingReplacesTheOldFile() throws IOException {
         Path file = dir.resolve("r.safetensors");
         new SafetensorsWriter().addFloats("old", new long[] {1}, new float[] {1}, 0).write(file);
