@@ -11,15 +11,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 
-/** Renders training progress: a progress bar (step, loss, tokens/s, ETA) and a line per evaluation and checkpoint. */
+/**
+ * Renders training progress: on a terminal a progress bar (step, loss, tokens/s, ETA); in a pipe or log file,
+ * where a redrawn bar would be noise, one plain line every {@code printEvery} steps and per evaluation.
+ */
 final class ProgressReporter implements TrainingListener, AutoCloseable {
 
     private final PrintStream out;
+    private final boolean interactive;
+    private final int printEvery;
     private ProgressBar bar;
     private double lastEval = Double.NaN;
+    private int startStep;
 
-    ProgressReporter(PrintStream out) {
+    ProgressReporter(PrintStream out, int printEvery) {
         this.out = out;
+        this.interactive = System.console() != null && System.console().isTerminal();
+        this.printEvery = Math.max(1, printEvery);
     }
 
     @Override
@@ -29,6 +37,8 @@ final class ProgressReporter implements TrainingListener, AutoCloseable {
 
     @Override
     public void onStart(int startStep, int totalSteps) {
+        this.startStep = startStep;
+        if (!interactive) return;
         bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).startsFrom(startStep, Duration.ZERO)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setSpeedUnit(ChronoUnit.SECONDS)
                 .setUnit(" steps", 1).continuousUpdate().build();
@@ -36,6 +46,14 @@ final class ProgressReporter implements TrainingListener, AutoCloseable {
 
     @Override
     public void onStep(StepReport r) {
+        if (bar == null) {
+            if (r.step() % printEvery == 0 || r.step() == r.totalSteps()) {
+                double eta = r.elapsedSeconds() / Math.max(1, r.step() - startStep) * (r.totalSteps() - r.step());
+                out.printf("step %5d/%d  loss %.4f  lr %.2e  grad_norm %.3f  %,.0f tok/s  eta %s%n", r.step(), r.totalSteps(),
+                        r.loss(), r.lr(), r.gradNorm(), r.tokensPerSecond(), Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase());
+            }
+            return;
+        }
         bar.stepTo(r.step());
         bar.setExtraMessage(String.format("loss %.3f  %,.0f tok/s", r.loss(), r.tokensPerSecond()));
     }
@@ -43,6 +61,10 @@ final class ProgressReporter implements TrainingListener, AutoCloseable {
     @Override
     public void onEval(int step, double loss) {
         lastEval = loss;
+        if (bar == null) {
+            out.printf("step %5d  eval loss %.4f%n", step, loss);
+            return;
+        }
         bar.setExtraMessage(String.format("eval %.3f", loss));
     }
 

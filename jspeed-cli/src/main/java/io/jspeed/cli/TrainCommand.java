@@ -69,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             if (config != null) throw new IllegalArgumentException("--resume uses the run's own config.json; drop --config");
             TrainConfig stored = ConfigLoader.load(resume.resolve(TrainingRun.CONFIG_FILE), overrides);
-            try (Parallel pool = pool(stored); ProgressReporter progress = new ProgressReporter(System.out)) {
+            try (Parallel pool = pool(stored); ProgressReporter progress = new ProgressReporter(System.out, stored.stepsPerPrint())) {
                 Trainer.Result result = TrainingRun.resume(resume, overrides, pool, progress);
                 progress.summary(result, resume);
             }
@@ -80,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
         Path runDir = Path.of(cfg.outDir()).resolve(name);
         if (Files.exists(runDir.resolve("latest")))
             throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir + " or pick another --run NAME");
-        try (Parallel pool = pool(cfg); ProgressReporter progress = new ProgressReporter(System.out)) {
+        try (Parallel pool = pool(cfg); ProgressReporter progress = new ProgressReporter(System.out, cfg.stepsPerPrint())) {
             System.out.println("run directory: " + runDir);
             Trainer.Result result = TrainingRun.start(cfg, runDir, pool, progress);
             progress.summary(result, runDir);
