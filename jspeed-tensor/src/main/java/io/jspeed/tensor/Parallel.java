@@ -92,7 +92,11 @@ public final class Parallel implements AutoCloseable {
             } finally {
                 insideTask.set(false);
             }
-            while (pending.get() != 0) Thread.onSpinWait();
+            // A worker may be descheduled on a busy machine; yield after a while instead of burning its core.
+            for (int spins = 0; pending.get() != 0; spins++) {
+                if (spins < SPIN_ITERATIONS) Thread.onSpinWait();
+                else Thread.yield();
+            }
             this.body = null;
             Throwable f = failure;
             if (f != null) {
@@ -120,7 +124,9 @@ public final class Parallel implements AutoCloseable {
 
     private void workerLoop() {
         insideTask.set(true);
-        int seen = generation.get();
+        // Start from the generation the constructor left (0), not a fresh read: a call may already have
+        // published generation 1 before this thread got scheduled, and re-reading would lose that task.
+        int seen = 0;
         while (!closed) {
             int spins = 0;
             while (generation.get() == seen && !closed) {

@@ -1,0 +1,166 @@
+package io.jspeed.tensor.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jspeed.tensor.Parallel;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class GemmTest {
+
+    private static final Parallel TWO = new Parallel(2);
+
+    @AfterAll
+    static void closePool() {
+        TWO.close();
+    }
+
+    /** Operands laid out with padding (ld > row), offsets, and a C pre-filled with garbage or NaN. */
+    private record Case(boolean transA, boolean transB, int m, int n, int k, float beta,
+                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+
+        static Case random(Random rnd, boolean transA, boolean transB, int m, int n, int k, float beta, int pad, boolean nanC) {
+            int aRows = transA ? k : m, aCols = transA ? m : k;
+            int bRows = transB ? n : k, bCols = transB ? k : n;
+            int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+            int aOff = pad * 3, bOff = pad * 5, cOff = pad * 7;
+            float[] a = fill(rnd, aOff + aRows * lda);
+            float[] b = fill(rnd, bOff + bRows * ldb);
+            float[] c = fill(rnd, cOff + m * ldc);
+            if (nanC) java.util.Arrays.fill(c, Float.NaN);
+            return new Case(transA, transB, m, n, k, beta, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        }
+
+        float aAt(int i, int p) {
+            return transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+        }
+
+        float bAt(int p, int j) {
+            return transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+        }
+
+        /** Naive triple loop in double; beta==0 ignores C entirely. */
+        float[] expected() {
+            float[] out = c.clone();
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = beta == 0f ? 0.0 : (double) beta * c[cOff + i * ldc + j];
+                    for (int p = 0; p < k; p++) s += (double) aAt(i, p) * bAt(p, j);
+                    out[cOff + i * ldc + j] = (float) s;
+                }
+            }
+            return out;
+        }
+
+        float[] actual(Parallel pool) {
+            float[] out = c.clone();
+            Gemm.matmul(pool, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, out, cOff, ldc);
+            return out;
+        }
+    }
+
+    private static float[] fill(Random rnd, int len) {
+        float[] x = new float[len];
+        for (int i = 0; i < len; i++) x[i] = rnd.nextFloat() * 2f - 1f;
+        return x;
+    }
+
+    private static void check(Case cs, Parallel pool) {
+        float[] want = cs.expected();
+        float[] got = cs.actual(pool);
+        float tol = 1e-5f * (cs.k() + 4);
+        String what = "transA=%s transB=%s m=%d n=%d k=%d beta=%s threads=%d".formatted(
+                cs.transA(), cs.transB(), cs.m(), cs.n(), cs.k(), cs.beta(), pool.threads());
+        for (int idx = 0; idx < want.length; idx++) {
+            if (Float.isNaN(want[idx])) {
+                // padding outside the written C region must keep its NaN
+                assertThat(got[idx]).as(what + " untouched padding at " + idx).isNaN();
+            } else {
+                assertThat(got[idx]).as(what + " at " + idx).isCloseTo(want[idx], org.assertj.core.data.Offset.offset(tol));
+            }
+        }
+    }
+
+    private static final int[][] SHAPES = {
+            {1, 1, 1}, {17, 33, 5}, {65, 3, 129}, {3, 65, 129}, {33, 100, 300}, {9, 17, 16},
+            {130, 97, 70}, {250, 260, 513}
+    };
+
+    @Test
+    void allTransposesBetasAndOddShapesMatchNaiveLoopSerialAndParallel() {
+        Random rnd = new Random(42);
+        for (int[] s : SHAPES) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (float beta : new float[] {0f, 1f, 0.5f}) {
+                        Case cs = Case.random(rnd, ta, tb, s[0], s[1], s[2], beta, 0, false);
+                        check(cs, Parallel.serial());
+                        check(cs, TWO);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void leadingDimensionsLargerThanRowAndOffsetsAreRespected() {
+        Random rnd = new Random(7);
+        for (int[] s : SHAPES) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    Case cs = Case.random(rnd, ta, tb, s[0], s[1], s[2], 0.5f, 3 + s[0] % 5, false);
+                    check(cs, Parallel.serial());
+                    check(cs, TWO);
+                }
+            }
+        }
+    }
+
+    @Test
+    void betaZeroOverwritesNanInCButLeavesPaddingAlone() {
+        Random rnd = new Random(3);
+        for (int[] s : SHAPES) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    Case cs = Case.random(rnd, ta, tb, s[0], s[1], s[2], 0f, 2, true);
+                    check(cs, Parallel.serial());
+                    check(cs, TWO);
+                }
+            }
+        }
+    }
+
+    @Test
+    void zeroDepthScalesCByBeta() {
+        float[] c = {1f, 2f, Float.NaN, 4f};
+        Gemm.matmul(Parallel.serial(), false, false, 2, 2, 0, new float[0], 0, 1, new float[0], 0, 1, 0f, c, 0, 2);
+        assertThat(c).containsExactly(0f, 0f, 0f, 0f);
+        float[] d = {1f, 2f, 3f, 4f};
+        Gemm.matmul(TWO, false, true, 2, 2, 0, new float[0], 0, 1, new float[0], 0, 1, 0.5f, d, 0, 2);
+        assertThat(d).containsExactly(0.5f, 1f, 1.5f, 2f);
+    }
+
+    @Test
+    void attentionShapedNonContiguousRowsInsideParallelTask() {
+        // per-head Q·Kᵀ: rows of Q and K are strided by 3*C inside a qkv buffer, called serially from pool tasks
+        Random rnd = new Random(11);
+        int t = 40, hd = 24, cDim = 48, ld = 3 * cDim;
+        float[] qkv = fill(rnd, t * ld);
+        float[][] outs = new float[2][t * t];
+        TWO.forRange(2, (h0, h1) -> {
+            for (int h = h0; h < h1; h++) {
+                Gemm.matmul(Parallel.serial(), false, true, t, t, hd, qkv, h * hd, ld, qkv, cDim + h * hd, ld, 0f, outs[h], 0, t);
+            }
+        });
+        for (int h = 0; h < 2; h++) {
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < t; j++) {
+                    double s = 0;
+                    for (int p = 0; p < hd; p++) s += (double) qkv[i * ld + h * hd + p] * qkv[j * ld + cDim + h * hd + p];
+                    assertThat(outs[h][i * t + j]).isCloseTo((float) s, org.assertj.core.data.Offset.offset(1e-4f));
+                }
+            }
+        }
+    }
+}
