@@ -1,5 +1,6 @@
 /**
- * Compute kernels over plain float arrays: GEMM and the other hot loops of training, vectorized with jdk.incubator.vector.
- * Depends only on the JDK and {@link io.jspeed.tensor.Parallel}; knows nothing of tensors, models or training.
+ * Compute kernels over flat float arrays with explicit offsets and shapes: GEMM and the layer kernels of transformer
+ * training (norms, activations, RoPE, attention, cross-entropy, embeddings, AdamW), each a forward/backward pair.
+ * Depends only on {@link io.jspeed.tensor.Parallel} and the JDK (jdk.incubator.vector).
  */
 package io.jspeed.tensor.kernel;

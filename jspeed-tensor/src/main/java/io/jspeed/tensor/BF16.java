@@ -1,0 +1,56 @@
+package io.jspeed.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * bfloat16 conversions: a bf16 value is the upper 16 bits of an IEEE float, so decoding is a shift and
+ * encoding rounds the dropped 16 bits to nearest, ties to even.
+ */
+public final class BF16 {
+
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private BF16() {}
+
+    /** Rounds to the nearest bf16 (ties to even); infinities stay infinite, NaN stays a (quiet) NaN. */
+    public static short fromFloat(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x0040);  // keep sign, force a mantissa bit
+        // adding 0x7FFF plus the kept lowest bit rounds half-way cases toward an even result; a carry into the
+        // exponent is the correct rounding up to the next binade (or to infinity)
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    public static float toFloat(short b) {
+        return Float.intBitsToFloat((b & 0xFFFF) << 16);
+    }
+
+    public static void encode(float[] src, int srcOff, short[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) dst[dstOff + i] = fromFloat(src[srcOff + i]);
+    }
+
+    public static void decode(short[] src, int srcOff, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) dst[dstOff + i] = toFloat(src[srcOff + i]);
+    }
+
+    /** Replaces each float by its nearest bf16 value (as a float), e.g. to emulate bf16 storage. */
+    public static void roundInPlace(float[] x, int off, int n) {
+        int i = 0;
+        if (I.length() == F.length()) {
+            for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+                FloatVector f = FloatVector.fromArray(F, x, off + i);
+                IntVector bits = f.reinterpretAsInts();
+                IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1).add(0x7FFF)).and(0xFFFF0000);
+                IntVector nan = bits.and(0xFFFF0000).or(0x00400000);
+                VectorMask<Integer> isNan = f.test(VectorOperators.IS_NAN).cast(I);
+                rounded.blend(nan, isNan).reinterpretAsFloats().intoArray(x, off + i);
+            }
+        }
+        for (; i < n; i++) x[off + i] = toFloat(fromFloat(x[off + i]));
+    }
+}

@@ -1,0 +1,128 @@
+package io.jspeed.tensor.kernel;
+
+import io.jspeed.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Vectorized building blocks shared by the kernels: dot products, AXPY, sums, and work-size aware splitting. */
+final class Simd {
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+
+    /** Below this many elements per thread, waking another thread costs more than it saves. */
+    static final int GRAIN = 8192;
+
+    private Simd() {}
+
+    /** Splits [0, n) over at most p.threads() chunks, but only as many as give each at least {@code grain} items. */
+    static void forRange(Parallel p, int n, int grain, Parallel.RangeBody body) {
+        int chunks = Math.min(p.threads(), Math.max(1, n / Math.max(1, grain)));
+        p.forChunks(n, chunks, body);
+    }
+
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        float s = 0f;
+        if (n >= 2 * L) {
+            // two accumulators hide the FMA latency for the short (head-sized) vectors attention uses
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+                acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
+                acc1 = FloatVector.fromArray(F, a, ao + i + L).fma(FloatVector.fromArray(F, b, bo + i + L), acc1);
+            }
+            s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i <= n - L; i += L) {
+            s += FloatVector.fromArray(F, a, ao + i).mul(FloatVector.fromArray(F, b, bo + i)).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** y += alpha * x */
+    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(F, alpha);
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    /** y += x */
+    static void addInPlace(float[] y, int yo, float[] x, int xo, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, y, yo + i).add(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += x[xo + i];
+    }
+
+    static float sum(float[] a, int ao, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(F);
+        for (int bound = F.loopBound(n); i < bound; i += L) acc = acc.add(FloatVector.fromArray(F, a, ao + i));
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i];
+        return s;
+    }
+
+    /** Sum of (a[i] - c)^2, the variance numerator. */
+    static float sumSquaredDeviation(float[] a, int ao, int n, float c) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(F), vc = FloatVector.broadcast(F, c);
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(F, a, ao + i).sub(vc);
+            acc = d.fma(d, acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float d = a[ao + i] - c;
+            s += d * d;
+        }
+        return s;
+    }
+
+    static float max(float[] x, int o, int n) {
+        int i = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        if (n >= L) {
+            FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int bound = F.loopBound(n); i < bound; i += L) acc = acc.max(FloatVector.fromArray(F, x, o + i));
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) m = Math.max(m, x[o + i]);
+        return m;
+    }
+
+    /** x[i] = exp(x[i] - max); returns their sum. */
+    static float expInPlace(float[] x, int o, int n, float max) {
+        FloatVector vmax = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(F, x, o + i).sub(vmax).lanewise(VectorOperators.EXP);
+            e.intoArray(x, o + i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[o + i] - max);
+            x[o + i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    /** a *= s */
+    static void scale(float[] a, int ao, int n, float s) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) FloatVector.fromArray(F, a, ao + i).mul(s).intoArray(a, ao + i);
+        for (; i < n; i++) a[ao + i] *= s;
+    }
+
+    static void fill(float[] a, int ao, int n, float value) {
+        java.util.Arrays.fill(a, ao, ao + n, value);
+    }
+}
