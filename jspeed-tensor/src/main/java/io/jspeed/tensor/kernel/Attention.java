@@ -19,26 +19,42 @@ public final class Attention {
                                float[] v, int vOff, int vStride,
                                int batch, int seqLen, int qHeads, int kvHeads, int headDim) {
         int group = groupSize(qHeads, kvHeads);
-        int outStride = qHeads * headDim;
+        int outStride = qHeads * headDim, rowsPerBlock = TileProduct.ROWS;
+        int padded = roundUpToVector(seqLen);
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int units = batch * qHeads;
-        p.forChunks(units, units, (u0, u1) -> {
+        p.forChunks(units, Math.min(units, 4 * p.threads()), (u0, u1) -> {
+            // K of the current kv head transposed to [headDim, padded], so a score row is a vector AXPY over keys;
+            // columns past seqLen stay zero
+            float[] kt = new float[headDim * padded];
+            float[] scores = new float[rowsPerBlock * padded];
+            int loadedKv = -1;
             for (int u = u0; u < u1; u++) {
                 int b = u / qHeads, h = u % qHeads, kh = h / group;
                 int kBase = kOff + b * seqLen * kStride + kh * headDim;
                 int vBase = vOff + b * seqLen * vStride + kh * headDim;
-                for (int t = 0; t < seqLen; t++) {
-                    int qo = qOff + (b * seqLen + t) * qStride + h * headDim;
-                    int po = probsOff + (u * seqLen + t) * seqLen;
-                    int n = t + 1;  // causal: keys 0..t only
-                    for (int s = 0; s < n; s++) probs[po + s] = Simd.dot(q, qo, k, kBase + s * kStride, headDim) * scale;
-                    float max = Simd.max(probs, po, n);
-                    float sum = Simd.expInPlace(probs, po, n, max);
-                    Simd.scale(probs, po, n, 1f / sum);
-                    Simd.fill(probs, po + n, seqLen - n, 0f);
-                    int oo = outOff + (b * seqLen + t) * outStride + h * headDim;
-                    Simd.fill(out, oo, headDim, 0f);
-                    for (int s = 0; s < n; s++) Simd.axpy(probs[po + s], v, vBase + s * vStride, out, oo, headDim);
+                if (loadedKv != b * kvHeads + kh) {
+                    transpose(k, kBase, kStride, seqLen, headDim, kt, padded);
+                    loadedKv = b * kvHeads + kh;
+                }
+                int unitProbs = probsOff + u * seqLen * seqLen;
+                for (int t0 = 0; t0 < seqLen; t0 += rowsPerBlock) {
+                    int m = Math.min(rowsPerBlock, seqLen - t0);
+                    // causal: this block of queries sees keys [0, t0 + m) only
+                    int keys = roundUpToVector(t0 + m);
+                    TileProduct.rows(m, keys, 0, headDim, q, qOff + (b * seqLen + t0) * qStride + h * headDim, qStride,
+                        kt, 0, padded, scores, 0, padded, false);
+                    for (int j = 0; j < m; j++) {
+                        int t = t0 + j, po = unitProbs + t * seqLen, n = t + 1;
+                        Simd.scale(scores, j * padded, n, scale);
+                        System.arraycopy(scores, j * padded, probs, po, n);
+                        float max = Simd.max(probs, po, n);
+                        float sum = Simd.expInPlace(probs, po, n, max);
+                        Simd.scale(probs, po, n, 1f / sum);
+                        Simd.fill(probs, po + n, seqLen - n, 0f);
+                    }
+                    TileProduct.rows(m, headDim, 0, t0 + m, probs, unitProbs + t0 * seqLen, seqLen, v, vBase, vStride,
+                        out, outOff + (b * seqLen + t0) * outStride + h * headDim, outStride, false);
                 }
             }
         });
@@ -54,43 +70,72 @@ public final class Attention {
                                 float[] v, int vOff, int vStride,
                                 int batch, int seqLen, int qHeads, int kvHeads, int headDim) {
         int group = groupSize(qHeads, kvHeads);
-        int outStride = qHeads * headDim;
+        int outStride = qHeads * headDim, rowsPerBlock = TileProduct.ROWS, T = seqLen;
+        int padded = roundUpToVector(T);
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int units = batch * kvHeads;
-        p.forChunks(units, units, (u0, u1) -> {
-            float[] dp = new float[seqLen];
+        p.forChunks(units, Math.min(units, 4 * p.threads()), (u0, u1) -> {
+            float[] vt = new float[headDim * padded];
+            float[] dp = new float[rowsPerBlock * padded];
+            // dS, dS^T and P^T as full [T, T] matrices; entries above (resp. below) the diagonal are never
+            // written, so they stay zero across heads and units and the products may run over whole blocks
+            float[] ds = new float[T * T], dsT = new float[T * T], pT = new float[T * T];
             for (int u = u0; u < u1; u++) {
                 int b = u / kvHeads, kh = u % kvHeads;
-                int kBase = kOff + b * seqLen * kStride + kh * headDim;
-                int vBase = vOff + b * seqLen * vStride + kh * headDim;
-                int dkBase = dkOff + b * seqLen * dkStride + kh * headDim;
-                int dvBase = dvOff + b * seqLen * dvStride + kh * headDim;
+                int kBase = kOff + b * T * kStride + kh * headDim;
+                int vBase = vOff + b * T * vStride + kh * headDim;
+                int dkBase = dkOff + b * T * dkStride + kh * headDim;
+                int dvBase = dvOff + b * T * dvStride + kh * headDim;
+                transpose(v, vBase, vStride, T, headDim, vt, padded);
                 for (int h = kh * group; h < (kh + 1) * group; h++) {
-                    for (int t = 0; t < seqLen; t++) {
-                        int row = b * seqLen + t;
-                        int qo = qOff + row * qStride + h * headDim;
-                        int dqo = dqOff + row * dqStride + h * headDim;
-                        int go = dOutOff + row * outStride + h * headDim;
-                        int po = probsOff + ((b * qHeads + h) * seqLen + t) * seqLen;
-                        int n = t + 1;
-                        // dP = dOut v^T, dV += P^T dOut; softmax backward: dS = P * (dP - sum(P * dP))
-                        float pdp = 0f;
-                        for (int s = 0; s < n; s++) {
-                            float ps = probs[po + s];
-                            float d = Simd.dot(dOut, go, v, vBase + s * vStride, headDim);
-                            dp[s] = d;
-                            pdp += ps * d;
-                            Simd.axpy(ps, dOut, go, dv, dvBase + s * dvStride, headDim);
+                    int pBase = probsOff + (b * qHeads + h) * T * T;
+                    int qBase = qOff + b * T * qStride + h * headDim;
+                    int gBase = dOutOff + b * T * outStride + h * headDim;
+                    int dqBase = dqOff + b * T * dqStride + h * headDim;
+                    for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
+                        int m = Math.min(rowsPerBlock, T - t0);
+                        // dP = dOut V^T over the unmasked keys
+                        TileProduct.rows(m, roundUpToVector(t0 + m), 0, headDim, dOut, gBase + t0 * outStride, outStride,
+                            vt, 0, padded, dp, 0, padded, false);
+                        for (int j = 0; j < m; j++) {
+                            int t = t0 + j, pr = pBase + t * T, n = t + 1;
+                            // softmax backward: dS = P * (dP - sum(P * dP)), with the score scale folded in
+                            float pdp = Simd.dot(probs, pr, dp, j * padded, n);
+                            for (int s = 0; s < n; s++) {
+                                float pv = probs[pr + s];
+                                float d = pv * (dp[j * padded + s] - pdp) * scale;
+                                ds[t * T + s] = d;
+                                dsT[s * T + t] = d;
+                                pT[s * T + t] = pv;
+                            }
                         }
-                        for (int s = 0; s < n; s++) {
-                            float ds = probs[po + s] * (dp[s] - pdp) * scale;
-                            Simd.axpy(ds, k, kBase + s * kStride, dq, dqo, headDim);
-                            Simd.axpy(ds, q, qo, dk, dkBase + s * dkStride, headDim);
-                        }
+                    }
+                    for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
+                        int m = Math.min(rowsPerBlock, T - t0);
+                        // dQ += dS K over keys [0, t0 + m)
+                        TileProduct.rows(m, headDim, 0, t0 + m, ds, t0 * T, T, k, kBase, kStride,
+                            dq, dqBase + t0 * dqStride, dqStride, true);
+                        // dK += dS^T Q and dV += P^T dOut over queries [s0, T)
+                        TileProduct.rows(m, headDim, t0, T, dsT, t0 * T, T, q, qBase, qStride,
+                            dk, dkBase + t0 * dkStride, dkStride, true);
+                        TileProduct.rows(m, headDim, t0, T, pT, t0 * T, T, dOut, gBase, outStride,
+                            dv, dvBase + t0 * dvStride, dvStride, true);
                     }
                 }
             }
         });
+    }
+
+    /** dst[i * ld + s] = src[base + s * stride + i] for s < rows, i < cols. */
+    private static void transpose(float[] src, int base, int stride, int rows, int cols, float[] dst, int ld) {
+        for (int s = 0; s < rows; s++) {
+            int row = base + s * stride;
+            for (int i = 0; i < cols; i++) dst[i * ld + s] = src[row + i];
+        }
+    }
+
+    private static int roundUpToVector(int n) {
+        return (n + Simd.L - 1) / Simd.L * Simd.L;
     }
 
     private static int groupSize(int qHeads, int kvHeads) {
