@@ -1,6 +1,7 @@
 package io.jspeed.tensor.kernel;
 
 import io.jspeed.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Causal multi-head self-attention with grouped-query heads, scale 1/sqrt(headDim). q, k and v are read through
@@ -20,7 +21,7 @@ public final class Attention {
                                int batch, int seqLen, int qHeads, int kvHeads, int headDim) {
         int group = groupSize(qHeads, kvHeads);
         int outStride = qHeads * headDim, rowsPerBlock = TileProduct.ROWS;
-        int padded = roundUpToVector(seqLen);
+        int padded = transposedRowLength(seqLen);
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int units = batch * qHeads;
         p.forChunks(units, Math.min(units, 4 * p.threads()), (u0, u1) -> {
@@ -42,18 +43,18 @@ public final class Attention {
                     int m = Math.min(rowsPerBlock, seqLen - t0);
                     // causal: this block of queries sees keys [0, t0 + m) only
                     int keys = roundUpToVector(t0 + m);
-                    TileProduct.rows(m, keys, 0, headDim, q, qOff + (b * seqLen + t0) * qStride + h * headDim, qStride,
+                    TileProduct.rows(m, keys, 0, headDim, q, qOff + (b * seqLen + t0) * qStride + h * headDim, qStride, 1,
                         kt, 0, padded, scores, 0, padded, false);
                     for (int j = 0; j < m; j++) {
                         int t = t0 + j, po = unitProbs + t * seqLen, n = t + 1;
+                        // max and exp read the L1-resident scores; probs is written once, then normalized
                         Simd.scale(scores, j * padded, n, scale);
-                        System.arraycopy(scores, j * padded, probs, po, n);
-                        float max = Simd.max(probs, po, n);
-                        float sum = Simd.expInPlace(probs, po, n, max);
+                        float max = Simd.max(scores, j * padded, n);
+                        float sum = Simd.exp(scores, j * padded, probs, po, n, max);
                         Simd.scale(probs, po, n, 1f / sum);
                         Simd.fill(probs, po + n, seqLen - n, 0f);
                     }
-                    TileProduct.rows(m, headDim, 0, t0 + m, probs, unitProbs + t0 * seqLen, seqLen, v, vBase, vStride,
+                    TileProduct.rows(m, headDim, 0, t0 + m, probs, unitProbs + t0 * seqLen, seqLen, 1, v, vBase, vStride,
                         out, outOff + (b * seqLen + t0) * outStride + h * headDim, outStride, false);
                 }
             }
@@ -71,15 +72,15 @@ public final class Attention {
                                 int batch, int seqLen, int qHeads, int kvHeads, int headDim) {
         int group = groupSize(qHeads, kvHeads);
         int outStride = qHeads * headDim, rowsPerBlock = TileProduct.ROWS, T = seqLen;
-        int padded = roundUpToVector(T);
+        int padded = transposedRowLength(T);
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int units = batch * kvHeads;
         p.forChunks(units, Math.min(units, 4 * p.threads()), (u0, u1) -> {
             float[] vt = new float[headDim * padded];
             float[] dp = new float[rowsPerBlock * padded];
-            // dS, dS^T and P^T as full [T, T] matrices; entries above (resp. below) the diagonal are never
-            // written, so they stay zero across heads and units and the products may run over whole blocks
-            float[] ds = new float[T * T], dsT = new float[T * T], pT = new float[T * T];
+            // dS as a full [T, T] matrix; entries above the diagonal are never written, so they stay zero across
+            // heads and units (as P's do) and the products may run over whole 4-row blocks
+            float[] ds = new float[T * T];
             for (int u = u0; u < u1; u++) {
                 int b = u / kvHeads, kh = u % kvHeads;
                 int kBase = kOff + b * T * kStride + kh * headDim;
@@ -95,35 +96,41 @@ public final class Attention {
                     for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
                         int m = Math.min(rowsPerBlock, T - t0);
                         // dP = dOut V^T over the unmasked keys
-                        TileProduct.rows(m, roundUpToVector(t0 + m), 0, headDim, dOut, gBase + t0 * outStride, outStride,
+                        TileProduct.rows(m, roundUpToVector(t0 + m), 0, headDim, dOut, gBase + t0 * outStride, outStride, 1,
                             vt, 0, padded, dp, 0, padded, false);
                         for (int j = 0; j < m; j++) {
                             int t = t0 + j, pr = pBase + t * T, n = t + 1;
                             // softmax backward: dS = P * (dP - sum(P * dP)), with the score scale folded in
                             float pdp = Simd.dot(probs, pr, dp, j * padded, n);
-                            for (int s = 0; s < n; s++) {
-                                float pv = probs[pr + s];
-                                float d = pv * (dp[j * padded + s] - pdp) * scale;
-                                ds[t * T + s] = d;
-                                dsT[s * T + t] = d;
-                                pT[s * T + t] = pv;
-                            }
+                            softmaxBackward(probs, pr, dp, j * padded, pdp, scale, ds, t * T, n);
                         }
                     }
                     for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
                         int m = Math.min(rowsPerBlock, T - t0);
                         // dQ += dS K over keys [0, t0 + m)
-                        TileProduct.rows(m, headDim, 0, t0 + m, ds, t0 * T, T, k, kBase, kStride,
+                        TileProduct.rows(m, headDim, 0, t0 + m, ds, t0 * T, T, 1, k, kBase, kStride,
                             dq, dqBase + t0 * dqStride, dqStride, true);
-                        // dK += dS^T Q and dV += P^T dOut over queries [s0, T)
-                        TileProduct.rows(m, headDim, t0, T, dsT, t0 * T, T, q, qBase, qStride,
+                        // for key rows s in [t0, t0 + m): dK += dS^T Q and dV += P^T dOut over queries [t0, T),
+                        // reading dS and P transposed (column s) instead of materializing the transposes
+                        TileProduct.rows(m, headDim, t0, T, ds, t0, 1, T, q, qBase, qStride,
                             dk, dkBase + t0 * dkStride, dkStride, true);
-                        TileProduct.rows(m, headDim, t0, T, pT, t0 * T, T, dOut, gBase, outStride,
+                        TileProduct.rows(m, headDim, t0, T, probs, pBase + t0, 1, T, dOut, gBase, outStride,
                             dv, dvBase + t0 * dvStride, dvStride, true);
                     }
                 }
             }
         });
+    }
+
+    /** ds[i] = p[i] * (dp[i] - pdp) * scale for i < n. */
+    private static void softmaxBackward(float[] p, int po, float[] dp, int dpo, float pdp, float scale, float[] ds, int dso, int n) {
+        FloatVector vpdp = FloatVector.broadcast(Simd.F, pdp);
+        int i = 0;
+        for (int bound = Simd.F.loopBound(n); i < bound; i += Simd.L) {
+            FloatVector.fromArray(Simd.F, p, po + i).mul(FloatVector.fromArray(Simd.F, dp, dpo + i).sub(vpdp)).mul(scale)
+                .intoArray(ds, dso + i);
+        }
+        for (; i < n; i++) ds[dso + i] = p[po + i] * (dp[dpo + i] - pdp) * scale;
     }
 
     /** dst[i * ld + s] = src[base + s * stride + i] for s < rows, i < cols. */
@@ -132,6 +139,15 @@ public final class Attention {
             int row = base + s * stride;
             for (int i = 0; i < cols; i++) dst[i * ld + s] = src[row + i];
         }
+    }
+
+    /**
+     * Row length of the transposed K/V scratch: whole vectors, plus one extra vector when that would make the
+     * row a multiple of 1 KiB, whose power-of-two stride maps the transpose's writes onto a few L1 sets.
+     */
+    private static int transposedRowLength(int seqLen) {
+        int n = roundUpToVector(seqLen);
+        return n % 256 == 0 ? n + Simd.L : n;
     }
 
     private static int roundUpToVector(int n) {

@@ -16,22 +16,23 @@ final class TileProduct {
     private TileProduct() {}
 
     /**
-     * c[i, j] (+)= sum over l in [k0, k1) of a[i, l] * b[l, j], for i < m (m <= 4) and j < n.
-     * Row i of a starts at aOff + i*lda, row l of b at bOff + l*ldb, row i of c at cOff + i*ldc.
+     * c[i, j] (+)= sum over l in [k0, k1) of A(i, l) * b[l, j], for i < m (m <= 4) and j < n, where
+     * A(i, l) = a[aOff + i*ai + l*al] (ai = lda, al = 1 for A; ai = 1, al = lda for a transposed A),
+     * row l of b starts at bOff + l*ldb and row i of c at cOff + i*ldc.
      */
-    static void rows(int m, int n, int k0, int k1, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    static void rows(int m, int n, int k0, int k1, float[] a, int aOff, int ai, int al, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
         int j = 0;
         if (m == ROWS) {
-            for (; j + 4 * L <= n; j += 4 * L) tile4x4(j, k0, k1, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-            for (; j + L <= n; j += L) tile4x1(j, k0, k1, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            for (; j + 4 * L <= n; j += 4 * L) tile4x4(j, k0, k1, a, aOff, ai, al, b, bOff, ldb, c, cOff, ldc, accumulate);
+            for (; j + L <= n; j += L) tile4x1(j, k0, k1, a, aOff, ai, al, b, bOff, ldb, c, cOff, ldc, accumulate);
         } else {
             for (; j + L <= n; j += L) {
                 for (int i = 0; i < m; i++) {
                     FloatVector acc = accumulate ? FloatVector.fromArray(F, c, cOff + i * ldc + j) : FloatVector.zero(F);
-                    int ai = aOff + i * lda;
+                    int ar = aOff + i * ai;
                     for (int l = k0; l < k1; l++) {
-                        acc = FloatVector.fromArray(F, b, bOff + l * ldb + j).fma(FloatVector.broadcast(F, a[ai + l]), acc);
+                        acc = FloatVector.fromArray(F, b, bOff + l * ldb + j).fma(FloatVector.broadcast(F, a[ar + l * al]), acc);
                     }
                     acc.intoArray(c, cOff + i * ldc + j);
                 }
@@ -40,14 +41,14 @@ final class TileProduct {
         for (; j < n; j++) {
             for (int i = 0; i < m; i++) {
                 float s = accumulate ? c[cOff + i * ldc + j] : 0f;
-                int ai = aOff + i * lda;
-                for (int l = k0; l < k1; l++) s += a[ai + l] * b[bOff + l * ldb + j];
+                int ar = aOff + i * ai;
+                for (int l = k0; l < k1; l++) s += a[ar + l * al] * b[bOff + l * ldb + j];
                 c[cOff + i * ldc + j] = s;
             }
         }
     }
 
-    private static void tile4x4(int j, int k0, int k1, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    private static void tile4x4(int j, int k0, int k1, float[] a, int aOff, int ai, int al, float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
         int c0 = cOff + j, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         FloatVector a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
@@ -64,18 +65,18 @@ final class TileProduct {
             a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = FloatVector.zero(F);
             a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = FloatVector.zero(F);
         }
-        int r0 = aOff, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        int r0 = aOff, r1 = r0 + ai, r2 = r1 + ai, r3 = r2 + ai;
         for (int l = k0; l < k1; l++) {
             int bl = bOff + l * ldb + j;
             FloatVector b0 = FloatVector.fromArray(F, b, bl), b1 = FloatVector.fromArray(F, b, bl + L);
             FloatVector b2 = FloatVector.fromArray(F, b, bl + 2 * L), b3 = FloatVector.fromArray(F, b, bl + 3 * L);
-            FloatVector x = FloatVector.broadcast(F, a[r0 + l]);
+            FloatVector x = FloatVector.broadcast(F, a[r0 + l * al]);
             a00 = b0.fma(x, a00); a01 = b1.fma(x, a01); a02 = b2.fma(x, a02); a03 = b3.fma(x, a03);
-            x = FloatVector.broadcast(F, a[r1 + l]);
+            x = FloatVector.broadcast(F, a[r1 + l * al]);
             a10 = b0.fma(x, a10); a11 = b1.fma(x, a11); a12 = b2.fma(x, a12); a13 = b3.fma(x, a13);
-            x = FloatVector.broadcast(F, a[r2 + l]);
+            x = FloatVector.broadcast(F, a[r2 + l * al]);
             a20 = b0.fma(x, a20); a21 = b1.fma(x, a21); a22 = b2.fma(x, a22); a23 = b3.fma(x, a23);
-            x = FloatVector.broadcast(F, a[r3 + l]);
+            x = FloatVector.broadcast(F, a[r3 + l * al]);
             a30 = b0.fma(x, a30); a31 = b1.fma(x, a31); a32 = b2.fma(x, a32); a33 = b3.fma(x, a33);
         }
         a00.intoArray(c, c0); a01.intoArray(c, c0 + L); a02.intoArray(c, c0 + 2 * L); a03.intoArray(c, c0 + 3 * L);
@@ -84,7 +85,7 @@ final class TileProduct {
         a30.intoArray(c, c3); a31.intoArray(c, c3 + L); a32.intoArray(c, c3 + 2 * L); a33.intoArray(c, c3 + 3 * L);
     }
 
-    private static void tile4x1(int j, int k0, int k1, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    private static void tile4x1(int j, int k0, int k1, float[] a, int aOff, int ai, int al, float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
         int c0 = cOff + j, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         FloatVector a0, a1, a2, a3;
@@ -94,13 +95,13 @@ final class TileProduct {
         } else {
             a0 = a1 = a2 = a3 = FloatVector.zero(F);
         }
-        int r0 = aOff, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        int r0 = aOff, r1 = r0 + ai, r2 = r1 + ai, r3 = r2 + ai;
         for (int l = k0; l < k1; l++) {
             FloatVector bv = FloatVector.fromArray(F, b, bOff + l * ldb + j);
-            a0 = bv.fma(FloatVector.broadcast(F, a[r0 + l]), a0);
-            a1 = bv.fma(FloatVector.broadcast(F, a[r1 + l]), a1);
-            a2 = bv.fma(FloatVector.broadcast(F, a[r2 + l]), a2);
-            a3 = bv.fma(FloatVector.broadcast(F, a[r3 + l]), a3);
+            a0 = bv.fma(FloatVector.broadcast(F, a[r0 + l * al]), a0);
+            a1 = bv.fma(FloatVector.broadcast(F, a[r1 + l * al]), a1);
+            a2 = bv.fma(FloatVector.broadcast(F, a[r2 + l * al]), a2);
+            a3 = bv.fma(FloatVector.broadcast(F, a[r3 + l * al]), a3);
         }
         a0.intoArray(c, c0); a1.intoArray(c, c1); a2.intoArray(c, c2); a3.intoArray(c, c3);
     }
