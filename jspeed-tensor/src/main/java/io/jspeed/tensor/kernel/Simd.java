@@ -17,9 +17,12 @@ final class Simd {
 
     private Simd() {}
 
-    /** Splits [0, n) over at most p.threads() chunks, but only as many as give each at least {@code grain} items. */
+    /**
+     * Splits [0, n) into up to 4 chunks per thread, handed out dynamically so a thread the OS deschedules does
+     * not hold up the others, but never into chunks of fewer than {@code grain} items.
+     */
     static void forRange(Parallel p, int n, int grain, Parallel.RangeBody body) {
-        int chunks = Math.min(p.threads(), Math.max(1, n / Math.max(1, grain)));
+        int chunks = Math.min(4 * p.threads(), Math.max(1, n / Math.max(1, grain)));
         p.forChunks(n, chunks, body);
     }
 
