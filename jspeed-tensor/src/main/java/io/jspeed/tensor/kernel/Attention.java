@@ -47,10 +47,9 @@ public final class Attention {
                         kt, 0, padded, scores, 0, padded, false);
                     for (int j = 0; j < m; j++) {
                         int t = t0 + j, po = unitProbs + t * seqLen, n = t + 1;
-                        // max and exp read the L1-resident scores; probs is written once, then normalized
-                        Simd.scale(scores, j * padded, n, scale);
+                        // max and exp read the L1-resident raw scores (scale > 0 commutes with max) and write probs
                         float max = Simd.max(scores, j * padded, n);
-                        float sum = Simd.exp(scores, j * padded, probs, po, n, max);
+                        float sum = Simd.exp(scores, j * padded, probs, po, n, max, scale);
                         Simd.scale(probs, po, n, 1f / sum);
                         Simd.fill(probs, po + n, seqLen - n, 0f);
                     }

@@ -103,21 +103,22 @@ final class Simd {
 
     /** x[i] = exp(x[i] - max); returns their sum. */
     static float expInPlace(float[] x, int o, int n, float max) {
-        return exp(x, o, x, o, n, max);
+        return exp(x, o, x, o, n, max, 1f);
     }
 
-    /** dst[i] = exp(src[i] - max); returns their sum. */
-    static float exp(float[] src, int so, float[] dst, int dso, int n, float max) {
-        FloatVector vmax = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
+    /** dst[i] = exp((src[i] - max) * scale); returns their sum. */
+    static float exp(float[] src, int so, float[] dst, int dso, int n, float max, float scale) {
+        FloatVector vscale = FloatVector.broadcast(F, scale), vshift = FloatVector.broadcast(F, -max * scale);
+        FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector e = exp(FloatVector.fromArray(F, src, so + i).sub(vmax));
+            FloatVector e = exp(FloatVector.fromArray(F, src, so + i).fma(vscale, vshift));
             e.intoArray(dst, dso + i);
             acc = acc.add(e);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            float e = (float) Math.exp(src[so + i] - max);
+            float e = (float) Math.exp(src[so + i] * scale - max * scale);
             dst[dso + i] = e;
             sum += e;
         }
