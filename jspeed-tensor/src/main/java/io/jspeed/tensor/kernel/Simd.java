@@ -6,7 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vectorized building blocks shared by the kernels: dot products, AXPY, sums, and work-size aware splitting. */
+/** Vectorized building blocks shared by the kernels: dot products, sums, exp, and work-size aware splitting. */
 final class Simd {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -30,7 +30,7 @@ final class Simd {
         int i = 0;
         float s = 0f;
         if (n >= 2 * L) {
-            // two accumulators hide the FMA latency for the short (head-sized) vectors attention uses
+            // two accumulators halve the dependency chain through the FMA latency
             FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
             for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
                 acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
@@ -43,16 +43,6 @@ final class Simd {
         }
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
-    }
-
-    /** y += alpha * x */
-    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        FloatVector va = FloatVector.broadcast(F, alpha);
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 
     /** y += x */
@@ -132,7 +122,7 @@ final class Simd {
     private static final float EXP_MIN = -87.33f, EXP_MAX = 88.0f;
 
     /**
-     * e^x in ~10 vector instructions (inlined, unlike the library EXP call): x = n ln2 + r with |r| <= ln2/2,
+     * e^x in about 20 inlined vector instructions (the library EXP is an out-of-line call): x = n ln2 + r with |r| <= ln2/2,
      * e^r by a degree-7 Taylor polynomial (relative error < 2e-7), 2^n assembled in the exponent bits.
      * Inputs below -87.33 give 0, above 88 give e^88.
      */
