@@ -61,8 +61,8 @@ public final class Attention {
     }
 
     /**
-     * Accumulates dq, dk and dv (+=). Runs one task per (batch, kv head) so the query heads sharing a kv head
-     * add into dk/dv on one thread.
+     * Accumulates dq, dk and dv (+=). probs must be as forward wrote it: its zeros above the diagonal are read.
+     * Runs one task per (batch, kv head) so the query heads sharing a kv head add into dk/dv on one thread.
      */
     public static void backward(Parallel p, float[] dq, int dqOff, int dqStride, float[] dk, int dkOff, int dkStride,
                                 float[] dv, int dvOff, int dvStride, float[] dOut, int dOutOff, float[] probs, int probsOff,

@@ -12,7 +12,7 @@ final class Simd {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
 
-    /** Below this many elements per thread, waking another thread costs more than it saves. */
+    /** Below this many elements per chunk, handing work to another thread costs more than it saves. */
     static final int GRAIN = 8192;
 
     private Simd() {}
