@@ -2,8 +2,10 @@ package io.jspeed.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,8 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class BF16 {
 
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Same lane count as F at half the width, so one float vector converts to one short vector. */
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
 
     private BF16() {}
 
@@ -31,26 +35,38 @@ public final class BF16 {
     }
 
     public static void encode(float[] src, int srcOff, short[] dst, int dstOff, int n) {
-        for (int i = 0; i < n; i++) dst[dstOff + i] = fromFloat(src[srcOff + i]);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            IntVector top = roundedBits(FloatVector.fromArray(F, src, srcOff + i)).lanewise(VectorOperators.LSHR, 16);
+            ((ShortVector) top.convertShape(VectorOperators.I2S, S, 0)).intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) dst[dstOff + i] = fromFloat(src[srcOff + i]);
     }
 
     public static void decode(short[] src, int srcOff, float[] dst, int dstOff, int n) {
-        for (int i = 0; i < n; i++) dst[dstOff + i] = toFloat(src[srcOff + i]);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            // the widening sign-extends, and the shift pushes those extension bits out again
+            IntVector wide = (IntVector) ShortVector.fromArray(S, src, srcOff + i).convertShape(VectorOperators.S2I, I, 0);
+            wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) dst[dstOff + i] = toFloat(src[srcOff + i]);
     }
 
     /** Replaces each float by its nearest bf16 value (as a float), e.g. to emulate bf16 storage. */
     public static void roundInPlace(float[] x, int off, int n) {
         int i = 0;
-        if (I.length() == F.length()) {
-            for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-                FloatVector f = FloatVector.fromArray(F, x, off + i);
-                IntVector bits = f.reinterpretAsInts();
-                IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1).add(0x7FFF)).and(0xFFFF0000);
-                IntVector nan = bits.and(0xFFFF0000).or(0x00400000);
-                VectorMask<Integer> isNan = f.test(VectorOperators.IS_NAN).cast(I);
-                rounded.blend(nan, isNan).reinterpretAsFloats().intoArray(x, off + i);
-            }
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            roundedBits(FloatVector.fromArray(F, x, off + i)).and(0xFFFF0000).reinterpretAsFloats().intoArray(x, off + i);
         }
         for (; i < n; i++) x[off + i] = toFloat(fromFloat(x[off + i]));
+    }
+
+    /** The float bits whose upper half is the rounded bf16 (lower half is garbage), as in fromFloat. */
+    private static IntVector roundedBits(FloatVector f) {
+        IntVector bits = (IntVector) f.reinterpretAsInts();
+        IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1).add(0x7FFF));
+        VectorMask<Integer> isNan = f.test(VectorOperators.IS_NAN).cast(I);
+        return rounded.blend(bits.or(0x00400000), isNan);
     }
 }

@@ -1,6 +1,7 @@
 package io.jspeed.tensor.kernel;
 
 import io.jspeed.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Causal multi-head self-attention with grouped-query heads, scale 1/sqrt(headDim). q, k and v are read through
@@ -19,34 +20,49 @@ public final class Attention {
                                float[] v, int vOff, int vStride,
                                int batch, int seqLen, int qHeads, int kvHeads, int headDim) {
         int group = groupSize(qHeads, kvHeads);
-        int outStride = qHeads * headDim;
+        int outStride = qHeads * headDim, rowsPerBlock = TileProduct.ROWS;
+        int padded = transposedRowLength(seqLen);
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int units = batch * qHeads;
-        p.forChunks(units, units, (u0, u1) -> {
+        p.forChunks(units, Math.min(units, 4 * p.threads()), (u0, u1) -> {
+            // K of the current kv head transposed to [headDim, padded], so a score row is a vector AXPY over keys;
+            // columns past seqLen stay zero
+            float[] kt = new float[headDim * padded];
+            float[] scores = new float[rowsPerBlock * padded];
+            int loadedKv = -1;
             for (int u = u0; u < u1; u++) {
                 int b = u / qHeads, h = u % qHeads, kh = h / group;
                 int kBase = kOff + b * seqLen * kStride + kh * headDim;
                 int vBase = vOff + b * seqLen * vStride + kh * headDim;
-                for (int t = 0; t < seqLen; t++) {
-                    int qo = qOff + (b * seqLen + t) * qStride + h * headDim;
-                    int po = probsOff + (u * seqLen + t) * seqLen;
-                    int n = t + 1;  // causal: keys 0..t only
-                    for (int s = 0; s < n; s++) probs[po + s] = Simd.dot(q, qo, k, kBase + s * kStride, headDim) * scale;
-                    float max = Simd.max(probs, po, n);
-                    float sum = Simd.expInPlace(probs, po, n, max);
-                    Simd.scale(probs, po, n, 1f / sum);
-                    Simd.fill(probs, po + n, seqLen - n, 0f);
-                    int oo = outOff + (b * seqLen + t) * outStride + h * headDim;
-                    Simd.fill(out, oo, headDim, 0f);
-                    for (int s = 0; s < n; s++) Simd.axpy(probs[po + s], v, vBase + s * vStride, out, oo, headDim);
+                if (loadedKv != b * kvHeads + kh) {
+                    transpose(k, kBase, kStride, seqLen, headDim, kt, padded);
+                    loadedKv = b * kvHeads + kh;
+                }
+                int unitProbs = probsOff + u * seqLen * seqLen;
+                for (int t0 = 0; t0 < seqLen; t0 += rowsPerBlock) {
+                    int m = Math.min(rowsPerBlock, seqLen - t0);
+                    // causal: this block of queries sees keys [0, t0 + m) only
+                    int keys = roundUpToVector(t0 + m);
+                    TileProduct.rows(m, keys, 0, headDim, q, qOff + (b * seqLen + t0) * qStride + h * headDim, qStride, 1,
+                        kt, 0, padded, scores, 0, padded, false);
+                    for (int j = 0; j < m; j++) {
+                        int t = t0 + j, po = unitProbs + t * seqLen, n = t + 1;
+                        // max and exp read the L1-resident raw scores (scale > 0 commutes with max) and write probs
+                        float max = Simd.max(scores, j * padded, n);
+                        float sum = Simd.exp(scores, j * padded, probs, po, n, max, scale);
+                        Simd.scale(probs, po, n, 1f / sum);
+                        Simd.fill(probs, po + n, seqLen - n, 0f);
+                    }
+                    TileProduct.rows(m, headDim, 0, t0 + m, probs, unitProbs + t0 * seqLen, seqLen, 1, v, vBase, vStride,
+                        out, outOff + (b * seqLen + t0) * outStride + h * headDim, outStride, false);
                 }
             }
         });
     }
 
     /**
-     * Accumulates dq, dk and dv (+=). Runs one task per (batch, kv head) so the query heads sharing a kv head
-     * add into dk/dv on one thread.
+     * Accumulates dq, dk and dv (+=). probs must be as forward wrote it: its zeros above the diagonal are read.
+     * Runs one task per (batch, kv head) so the query heads sharing a kv head add into dk/dv on one thread.
      */
     public static void backward(Parallel p, float[] dq, int dqOff, int dqStride, float[] dk, int dkOff, int dkStride,
                                 float[] dv, int dvOff, int dvStride, float[] dOut, int dOutOff, float[] probs, int probsOff,
@@ -54,43 +70,87 @@ public final class Attention {
                                 float[] v, int vOff, int vStride,
                                 int batch, int seqLen, int qHeads, int kvHeads, int headDim) {
         int group = groupSize(qHeads, kvHeads);
-        int outStride = qHeads * headDim;
+        int outStride = qHeads * headDim, rowsPerBlock = TileProduct.ROWS, T = seqLen;
+        int padded = transposedRowLength(T);
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int units = batch * kvHeads;
-        p.forChunks(units, units, (u0, u1) -> {
-            float[] dp = new float[seqLen];
+        p.forChunks(units, Math.min(units, 4 * p.threads()), (u0, u1) -> {
+            float[] vt = new float[headDim * padded];
+            float[] dp = new float[rowsPerBlock * padded];
+            // dS as a full [T, T] matrix; entries above the diagonal are never written, so they stay zero across
+            // heads and units (as P's do) and the products may run over whole 4-row blocks
+            float[] ds = new float[T * T];
             for (int u = u0; u < u1; u++) {
                 int b = u / kvHeads, kh = u % kvHeads;
-                int kBase = kOff + b * seqLen * kStride + kh * headDim;
-                int vBase = vOff + b * seqLen * vStride + kh * headDim;
-                int dkBase = dkOff + b * seqLen * dkStride + kh * headDim;
-                int dvBase = dvOff + b * seqLen * dvStride + kh * headDim;
+                int kBase = kOff + b * T * kStride + kh * headDim;
+                int vBase = vOff + b * T * vStride + kh * headDim;
+                int dkBase = dkOff + b * T * dkStride + kh * headDim;
+                int dvBase = dvOff + b * T * dvStride + kh * headDim;
+                transpose(v, vBase, vStride, T, headDim, vt, padded);
                 for (int h = kh * group; h < (kh + 1) * group; h++) {
-                    for (int t = 0; t < seqLen; t++) {
-                        int row = b * seqLen + t;
-                        int qo = qOff + row * qStride + h * headDim;
-                        int dqo = dqOff + row * dqStride + h * headDim;
-                        int go = dOutOff + row * outStride + h * headDim;
-                        int po = probsOff + ((b * qHeads + h) * seqLen + t) * seqLen;
-                        int n = t + 1;
-                        // dP = dOut v^T, dV += P^T dOut; softmax backward: dS = P * (dP - sum(P * dP))
-                        float pdp = 0f;
-                        for (int s = 0; s < n; s++) {
-                            float ps = probs[po + s];
-                            float d = Simd.dot(dOut, go, v, vBase + s * vStride, headDim);
-                            dp[s] = d;
-                            pdp += ps * d;
-                            Simd.axpy(ps, dOut, go, dv, dvBase + s * dvStride, headDim);
+                    int pBase = probsOff + (b * qHeads + h) * T * T;
+                    int qBase = qOff + b * T * qStride + h * headDim;
+                    int gBase = dOutOff + b * T * outStride + h * headDim;
+                    int dqBase = dqOff + b * T * dqStride + h * headDim;
+                    for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
+                        int m = Math.min(rowsPerBlock, T - t0);
+                        // dP = dOut V^T over the unmasked keys
+                        TileProduct.rows(m, roundUpToVector(t0 + m), 0, headDim, dOut, gBase + t0 * outStride, outStride, 1,
+                            vt, 0, padded, dp, 0, padded, false);
+                        for (int j = 0; j < m; j++) {
+                            int t = t0 + j, pr = pBase + t * T, n = t + 1;
+                            // softmax backward: dS = P * (dP - sum(P * dP)), with the score scale folded in
+                            float pdp = Simd.dot(probs, pr, dp, j * padded, n);
+                            softmaxBackward(probs, pr, dp, j * padded, pdp, scale, ds, t * T, n);
                         }
-                        for (int s = 0; s < n; s++) {
-                            float ds = probs[po + s] * (dp[s] - pdp) * scale;
-                            Simd.axpy(ds, k, kBase + s * kStride, dq, dqo, headDim);
-                            Simd.axpy(ds, q, qo, dk, dkBase + s * dkStride, headDim);
-                        }
+                    }
+                    for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
+                        int m = Math.min(rowsPerBlock, T - t0);
+                        // dQ += dS K over keys [0, t0 + m)
+                        TileProduct.rows(m, headDim, 0, t0 + m, ds, t0 * T, T, 1, k, kBase, kStride,
+                            dq, dqBase + t0 * dqStride, dqStride, true);
+                        // for key rows s in [t0, t0 + m): dK += dS^T Q and dV += P^T dOut over queries [t0, T),
+                        // reading dS and P transposed (column s) instead of materializing the transposes
+                        TileProduct.rows(m, headDim, t0, T, ds, t0, 1, T, q, qBase, qStride,
+                            dk, dkBase + t0 * dkStride, dkStride, true);
+                        TileProduct.rows(m, headDim, t0, T, probs, pBase + t0, 1, T, dOut, gBase, outStride,
+                            dv, dvBase + t0 * dvStride, dvStride, true);
                     }
                 }
             }
         });
+    }
+
+    /** ds[i] = p[i] * (dp[i] - pdp) * scale for i < n. */
+    private static void softmaxBackward(float[] p, int po, float[] dp, int dpo, float pdp, float scale, float[] ds, int dso, int n) {
+        FloatVector vpdp = FloatVector.broadcast(Simd.F, pdp);
+        int i = 0;
+        for (int bound = Simd.F.loopBound(n); i < bound; i += Simd.L) {
+            FloatVector.fromArray(Simd.F, p, po + i).mul(FloatVector.fromArray(Simd.F, dp, dpo + i).sub(vpdp)).mul(scale)
+                .intoArray(ds, dso + i);
+        }
+        for (; i < n; i++) ds[dso + i] = p[po + i] * (dp[dpo + i] - pdp) * scale;
+    }
+
+    /** dst[i * ld + s] = src[base + s * stride + i] for s < rows, i < cols. */
+    private static void transpose(float[] src, int base, int stride, int rows, int cols, float[] dst, int ld) {
+        for (int s = 0; s < rows; s++) {
+            int row = base + s * stride;
+            for (int i = 0; i < cols; i++) dst[i * ld + s] = src[row + i];
+        }
+    }
+
+    /**
+     * Row length of the transposed K/V scratch: whole vectors, plus one extra vector when that would make the
+     * row a multiple of 1 KiB, whose power-of-two stride maps the transpose's writes onto a few L1 sets.
+     */
+    private static int transposedRowLength(int seqLen) {
+        int n = roundUpToVector(seqLen);
+        return n % 256 == 0 ? n + Simd.L : n;
+    }
+
+    private static int roundUpToVector(int n) {
+        return (n + Simd.L - 1) / Simd.L * Simd.L;
     }
 
     private static int groupSize(int qHeads, int kvHeads) {

@@ -51,7 +51,7 @@ public final class CrossEntropy {
                 FloatVector vmax = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
                 int i = 0;
                 for (int bound = F.loopBound(vocab); i < bound; i += L) {
-                    acc = acc.add(FloatVector.fromArray(F, logits, o + i).sub(vmax).lanewise(VectorOperators.EXP));
+                    acc = acc.add(Simd.exp(FloatVector.fromArray(F, logits, o + i).sub(vmax)));
                 }
                 float sum = acc.reduceLanes(VectorOperators.ADD);
                 for (; i < vocab; i++) sum += (float) Math.exp(logits[o + i] - max);

@@ -2,23 +2,27 @@ package io.jspeed.tensor.kernel;
 
 import io.jspeed.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vectorized building blocks shared by the kernels: dot products, AXPY, sums, and work-size aware splitting. */
+/** Vectorized building blocks shared by the kernels: dot products, sums, exp, and work-size aware splitting. */
 final class Simd {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
 
-    /** Below this many elements per thread, waking another thread costs more than it saves. */
+    /** Below this many elements per chunk, handing work to another thread costs more than it saves. */
     static final int GRAIN = 8192;
 
     private Simd() {}
 
-    /** Splits [0, n) over at most p.threads() chunks, but only as many as give each at least {@code grain} items. */
+    /**
+     * Splits [0, n) into up to 4 chunks per thread, handed out dynamically so a thread the OS deschedules does
+     * not hold up the others, but never into chunks of fewer than {@code grain} items.
+     */
     static void forRange(Parallel p, int n, int grain, Parallel.RangeBody body) {
-        int chunks = Math.min(p.threads(), Math.max(1, n / Math.max(1, grain)));
+        int chunks = Math.min(4 * p.threads(), Math.max(1, n / Math.max(1, grain)));
         p.forChunks(n, chunks, body);
     }
 
@@ -26,7 +30,7 @@ final class Simd {
         int i = 0;
         float s = 0f;
         if (n >= 2 * L) {
-            // two accumulators hide the FMA latency for the short (head-sized) vectors attention uses
+            // two accumulators halve the dependency chain through the FMA latency
             FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
             for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
                 acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
@@ -39,16 +43,6 @@ final class Simd {
         }
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
-    }
-
-    /** y += alpha * x */
-    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        FloatVector va = FloatVector.broadcast(F, alpha);
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 
     /** y += x */
@@ -99,20 +93,56 @@ final class Simd {
 
     /** x[i] = exp(x[i] - max); returns their sum. */
     static float expInPlace(float[] x, int o, int n, float max) {
-        FloatVector vmax = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
+        return exp(x, o, x, o, n, max, 1f);
+    }
+
+    /** dst[i] = exp((src[i] - max) * scale); returns their sum. */
+    static float exp(float[] src, int so, float[] dst, int dso, int n, float max, float scale) {
+        FloatVector vscale = FloatVector.broadcast(F, scale), vshift = FloatVector.broadcast(F, -max * scale);
+        FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, o + i).sub(vmax).lanewise(VectorOperators.EXP);
-            e.intoArray(x, o + i);
+            FloatVector e = exp(FloatVector.fromArray(F, src, so + i).fma(vscale, vshift));
+            e.intoArray(dst, dso + i);
             acc = acc.add(e);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[o + i] - max);
-            x[o + i] = e;
+            float e = (float) Math.exp(src[so + i] * scale - max * scale);
+            dst[dso + i] = e;
             sum += e;
         }
         return sum;
+    }
+
+    private static final float LOG2E = 1.4426950408889634f;
+    private static final float LN2_HI = 0.693145751953125f;     // ln 2 with its low bits cleared, so n*LN2_HI is exact
+    private static final float LN2_LO = 1.4286068203094172e-6f;
+    private static final float ROUNDING_MAGIC = 12582912f;       // 1.5 * 2^23: adding it rounds to an integer
+    private static final float EXP_MIN = -87.33f, EXP_MAX = 88.0f;
+
+    /**
+     * e^x in about 20 inlined vector instructions (the library EXP is an out-of-line call): x = n ln2 + r with |r| <= ln2/2,
+     * e^r by a degree-7 Taylor polynomial (relative error < 2e-7), 2^n assembled in the exponent bits.
+     * Inputs below -87.33 give 0, above 88 give e^88.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector t = xc.mul(LOG2E).add(ROUNDING_MAGIC);
+        FloatVector n = t.sub(ROUNDING_MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector poly = r.fma(FloatVector.broadcast(F, 1f / 5040), FloatVector.broadcast(F, 1f / 720));
+        poly = poly.fma(r, FloatVector.broadcast(F, 1f / 120));
+        poly = poly.fma(r, FloatVector.broadcast(F, 1f / 24));
+        poly = poly.fma(r, FloatVector.broadcast(F, 1f / 6));
+        poly = poly.fma(r, FloatVector.broadcast(F, 0.5f));
+        poly = poly.fma(r, FloatVector.broadcast(F, 1f));
+        poly = poly.fma(r, FloatVector.broadcast(F, 1f));
+        // the low mantissa bits of t hold n + 2^22; turn n into the exponent field of 2^n
+        IntVector scaleBits = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDING_MAGIC) - 127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector result = poly.mul(scaleBits.reinterpretAsFloats());
+        return result.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
     }
 
     /** a *= s */

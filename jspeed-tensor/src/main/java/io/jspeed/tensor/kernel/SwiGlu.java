@@ -5,7 +5,6 @@ import static io.jspeed.tensor.kernel.Simd.L;
 
 import io.jspeed.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** The gated unit of Llama's MLP: out = silu(gate) * up, silu(x) = x * sigmoid(x). */
 public final class SwiGlu {
@@ -18,7 +17,7 @@ public final class SwiGlu {
             int i = s;
             for (int bound = s + F.loopBound(e - s); i < bound; i += L) {
                 FloatVector g = FloatVector.fromArray(F, gate, gateOff + i);
-                FloatVector sig = one.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
+                FloatVector sig = one.div(one.add(Simd.exp(g.neg())));
                 g.mul(sig).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(out, outOff + i);
             }
             for (; i < e; i++) {
@@ -36,7 +35,7 @@ public final class SwiGlu {
             int i = s;
             for (int bound = s + F.loopBound(e - s); i < bound; i += L) {
                 FloatVector g = FloatVector.fromArray(F, gate, gateOff + i);
-                FloatVector sig = one.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
+                FloatVector sig = one.div(one.add(Simd.exp(g.neg())));
                 FloatVector dy = FloatVector.fromArray(F, dOut, dOutOff + i);
                 FloatVector u = FloatVector.fromArray(F, up, upOff + i);
                 // silu'(g) = sig * (1 + g * (1 - sig))

@@ -60,7 +60,7 @@ class AttentionTest {
     @ParameterizedTest
     @MethodSource("io.jspeed.tensor.kernel.Check#pools")
     void forwardMatchesNaive(Parallel p) {
-        for (Shape s : new Shape[] {new Shape(2, 5, 4, 2, 37), new Shape(1, 17, 2, 2, 64), new Shape(2, 9, 3, 1, 16), new Shape(1, 1, 1, 1, 3)}) {
+        for (Shape s : new Shape[] {new Shape(2, 5, 4, 2, 37), new Shape(1, 17, 2, 2, 64), new Shape(2, 9, 3, 1, 16), new Shape(1, 1, 1, 1, 3), new Shape(1, 70, 2, 1, 64)}) {
             float[] qkv = random(1, OFF + s.rows() * s.stride(), 1f);
             float[] out = random(2, s.rows() * s.qWidth(), 1f);  // garbage: forward must overwrite
             int T = s.seqLen();
@@ -76,7 +76,7 @@ class AttentionTest {
     @ParameterizedTest
     @MethodSource("io.jspeed.tensor.kernel.Check#pools")
     void backwardMatchesFiniteDifferencesAndAccumulates(Parallel p) {
-        for (Shape s : new Shape[] {new Shape(2, 5, 4, 2, 37), new Shape(1, 4, 2, 1, 16)}) {
+        for (Shape s : new Shape[] {new Shape(2, 5, 4, 2, 37), new Shape(1, 4, 2, 1, 16), new Shape(1, 9, 2, 1, 64)}) {
             float[] qkv = random(4, OFF + s.rows() * s.stride(), 1f);
             float[] dOut = random(5, s.rows() * s.qWidth(), 1f);
             float[] out = new float[dOut.length], probs = new float[s.batch() * s.qHeads() * s.seqLen() * s.seqLen()];
@@ -92,6 +92,38 @@ class AttentionTest {
                     qkv, OFF, st, qkv, kOff, st, qkv, vOff, st, s.batch(), s.seqLen(), s.qHeads(), s.kvHeads(), s.headDim());
             }
             assertClose("dqkv " + s, dqkv, initialPlusTwice(dqkv0, grad), 1e-3);
+        }
+    }
+
+    /**
+     * At a length where every register-tile path runs (70 keys: full 64-column tiles plus a partial row block),
+     * checks the gradient along random directions: (L(x + h d) - L(x - h d)) / 2h = <grad, d>.
+     */
+    @ParameterizedTest
+    @MethodSource("io.jspeed.tensor.kernel.Check#pools")
+    void backwardMatchesDirectionalDerivativesAtLongerSequences(Parallel p) {
+        Shape s = new Shape(2, 70, 4, 2, 64);
+        float[] qkv = random(7, OFF + s.rows() * s.stride(), 1f), dOut = random(8, s.rows() * s.qWidth(), 1f);
+        float[] out = new float[dOut.length], probs = new float[s.batch() * s.qHeads() * s.seqLen() * s.seqLen()];
+        forward(p, s, out, probs, qkv);
+        float[] dqkv = new float[qkv.length];
+        int kOff = OFF + s.qWidth(), vOff = kOff + s.kvWidth(), st = s.stride();
+        Attention.backward(p, dqkv, OFF, st, dqkv, kOff, st, dqkv, vOff, st, dOut, 0, probs, 0,
+            qkv, OFF, st, qkv, kOff, st, qkv, vOff, st, s.batch(), s.seqLen(), s.qHeads(), s.kvHeads(), s.headDim());
+        double[] x = toDouble(qkv), g = toDouble(dOut), grad = toDouble(dqkv);
+        for (int dir = 0; dir < 3; dir++) {
+            double[] d = toDouble(random(100 + dir, x.length, 1f));
+            double h = 1e-4;
+            double[] plus = x.clone(), minus = x.clone();
+            for (int i = 0; i < x.length; i++) {
+                plus[i] += h * d[i];
+                minus[i] -= h * d[i];
+            }
+            double numeric = (dot(g, naive(plus, s, null)) - dot(g, naive(minus, s, null))) / (2 * h);
+            double analytic = dot(grad, d);
+            if (Math.abs(numeric - analytic) > 1e-3 * (1 + Math.abs(numeric))) {
+                throw new AssertionError("direction " + dir + ": numeric " + numeric + " vs backward " + analytic);
+            }
         }
     }
 }
