@@ -1,5 +1,7 @@
 package io.jspeed.model.format;
 
+import io.jspeed.model.text.EditDistance;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

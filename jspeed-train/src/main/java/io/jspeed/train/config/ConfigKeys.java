@@ -1,5 +1,7 @@
 package io.jspeed.train.config;
 
+import io.jspeed.model.text.EditDistance;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
@@ -159,29 +161,9 @@ final class ConfigKeys {
         String section = dot < 0 ? "" : path.substring(0, dot);
         String name = path.substring(dot + 1);
         List<String> known = childrenOf(section);
-        String nearest = known.stream().min(Comparator.comparingInt((String k) -> editDistance(name, k))).orElseThrow();
+        String nearest = known.stream().min(Comparator.comparingInt((String k) -> EditDistance.between(name, k))).orElseThrow();
         String prefix = section.isEmpty() ? "" : section + ".";
         return new ConfigException(path, "unknown key \"" + path + "\"; did you mean \"" + prefix + nearest + "\"? ("
                 + (section.isEmpty() ? "top-level keys" : "keys in " + section) + ": " + String.join(", ", known) + ")");
-    }
-
-    /** Levenshtein distance. */
-    static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

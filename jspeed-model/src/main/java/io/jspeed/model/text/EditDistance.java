@@ -1,12 +1,12 @@
-package io.jspeed.model.format;
+package io.jspeed.model.text;
 
-/** Levenshtein distance, used to suggest the tensor name a caller probably meant. */
-final class EditDistance {
+/** Levenshtein distance, used to suggest the name (tensor, config key) a user probably meant. */
+public final class EditDistance {
 
     private EditDistance() {
     }
 
-    static int between(String a, String b) {
+    public static int between(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
