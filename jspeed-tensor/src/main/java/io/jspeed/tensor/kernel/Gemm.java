@@ -1,16 +1,27 @@
 package io.jspeed.tensor.kernel;
 
+import static io.jspeed.tensor.kernel.GemmKernel.MR;
+import static io.jspeed.tensor.kernel.GemmKernel.NR;
+
 import io.jspeed.tensor.Parallel;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-precision matrix multiply over row-major arrays with leading dimensions, the kernel all training runs on.
+ *
+ * <p>Blocked the BLIS way: a KC-deep slice of op(B) (up to NC columns) is packed once and stays in L2/L3,
+ * an MC x KC block of op(A) is packed to sit in L2, and the {@link GemmKernel} register tile walks them.
+ * Threads split C into column (or, for narrow C, row) ranges so each packs and writes only its own part.
  */
 public final class Gemm {
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int KC = 256;
+    static final int MC = 128;
+    static final int NC = 3072;
+    /** Below this many multiply-adds a thread hand-off costs more than it saves. */
+    private static final long PARALLEL_MIN_WORK = 1L << 18;
+
+    /** Packing buffers per thread, grown on demand and reused so steady-state calls allocate nothing. */
+    private static final ThreadLocal<GemmScratch> SCRATCH = ThreadLocal.withInitial(GemmScratch::new);
 
     private Gemm() {
     }
@@ -23,39 +34,82 @@ public final class Gemm {
      */
     public static void matmul(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        if (m <= 0 || n <= 0) return;
-        pool.forRange(m, (i0, i1) -> {
-            float[] row = new float[k];
-            for (int i = i0; i < i1; i++) {
-                for (int p = 0; p < k; p++) row[p] = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                int ci = cOff + i * ldc;
-                for (int j = 0; j < n; j++) c[ci + j] = beta == 0f ? 0f : beta * c[ci + j];
-                if (transB) {
-                    for (int j = 0; j < n; j++) c[ci + j] += dot(row, b, bOff + j * ldb, k);
-                } else {
-                    for (int p = 0; p < k; p++) axpy(row[p], b, bOff + p * ldb, c, ci, n);
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("Gemm.matmul: sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            scale(pool, m, n, beta, c, cOff, ldc);
+            return;
+        }
+        int threads = pool.threads();
+        int nPanels = (n + NR - 1) / NR, mPanels = (m + MR - 1) / MR;
+        if (threads == 1 || (long) m * n * k < PARALLEL_MIN_WORK) {
+            blocked(transA, transB, 0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (nPanels >= 2 * threads || nPanels >= mPanels) {
+            pool.forChunks(threads, threads, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    int j0 = Math.min(n, NR * (int) ((long) nPanels * t / threads));
+                    int j1 = Math.min(n, NR * (int) ((long) nPanels * (t + 1) / threads));
+                    if (j0 < j1) blocked(transA, transB, 0, m, j0, j1, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                }
+            });
+        } else {
+            pool.forChunks(threads, threads, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    int i0 = Math.min(m, MR * (int) ((long) mPanels * t / threads));
+                    int i1 = Math.min(m, MR * (int) ((long) mPanels * (t + 1) / threads));
+                    if (i0 < i1) blocked(transA, transB, i0, i1, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                }
+            });
+        }
+    }
+
+    /** One thread's share: C rows [i0, i1) x columns [j0, j1). */
+    private static void blocked(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        // equal depth slices: k=300 becomes 150+150 rather than 256+44
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
+        int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
+        GemmScratch s = SCRATCH.get();
+        float[] ap = s.a(mcMax * kcMax);
+        float[] bp = s.b(ncMax * kcMax);
+        float[] edge = s.edge();
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                float blockBeta = pc == 0 ? beta : 1f;
+                GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    // B micro-panel (kc x NR) stays in L1 while the A block streams from L2
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bIdx = (jr / NR) * kc * NR;
+                        int cCol = cOff + jc + jr;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            GemmKernel.tile(ap, (ir / MR) * kc * MR, bp, bIdx, kc,
+                                    c, cCol + (ic + ir) * ldc, ldc, Math.min(MR, mc - ir), nr, blockBeta, edge);
+                        }
+                    }
                 }
             }
-        });
+        }
     }
 
-    private static float dot(float[] x, float[] y, int yOff, int len) {
-        FloatVector acc = FloatVector.zero(F);
-        int p = 0;
-        for (int bound = F.loopBound(len); p < bound; p += F.length()) {
-            acc = FloatVector.fromArray(F, x, p).fma(FloatVector.fromArray(F, y, yOff + p), acc);
+    private static void scale(Parallel pool, int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) return;
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) c[row + j] = beta == 0f ? 0f : beta * c[row + j];
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; p < len; p++) s += x[p] * y[yOff + p];
-        return s;
     }
 
-    private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
-        FloatVector av = FloatVector.broadcast(F, alpha);
-        int j = 0;
-        for (int bound = F.loopBound(len); j < bound; j += F.length()) {
-            av.fma(FloatVector.fromArray(F, x, xOff + j), FloatVector.fromArray(F, y, yOff + j)).intoArray(y, yOff + j);
-        }
-        for (; j < len; j++) y[yOff + j] += alpha * x[xOff + j];
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
     }
 }

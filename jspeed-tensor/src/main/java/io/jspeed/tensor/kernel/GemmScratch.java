@@ -1,0 +1,24 @@
+package io.jspeed.tensor.kernel;
+
+/** One thread's packing buffers for {@link Gemm}; they only grow, so a training step reuses them. */
+final class GemmScratch {
+
+    private float[] a = new float[0];
+    private float[] b = new float[0];
+    private final float[] edge = new float[GemmKernel.MR * GemmKernel.NR];
+
+    float[] a(int size) {
+        if (a.length < size) a = new float[size];
+        return a;
+    }
+
+    /** Landing buffer for one ragged register tile. */
+    float[] edge() {
+        return edge;
+    }
+
+    float[] b(int size) {
+        if (b.length < size) b = new float[size];
+        return b;
+    }
+}
