@@ -14,9 +14,10 @@ import io.jspeed.tensor.Parallel;
  */
 public final class Gemm {
 
+    // Block sizes are whole multiples of the register tile so only the last block of a matrix is ragged.
     static final int KC = 256;
-    static final int MC = 128;
-    static final int NC = 3072;
+    static final int MC = 12 * MR;
+    static final int NC = 96 * NR;
     /** Below this many multiply-adds a thread hand-off costs more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
 
@@ -71,12 +72,12 @@ public final class Gemm {
         // equal depth slices: k=300 becomes 150+150 rather than 256+44
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;
-        int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
-        int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
+        int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
+        int mcMax = roundUp(Math.min(MC, i1 - i0), MR);
         GemmScratch s = SCRATCH.get();
         float[] ap = s.a(mcMax * kcMax);
         float[] bp = s.b(ncMax * kcMax);
-        float[] edge = s.edge();
+        float[] acc = s.tile();
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -92,8 +93,8 @@ public final class Gemm {
                         int bIdx = (jr / NR) * kc * NR;
                         int cCol = cOff + jc + jr;
                         for (int ir = 0; ir < mc; ir += MR) {
-                            GemmKernel.tile(ap, (ir / MR) * kc * MR, bp, bIdx, kc,
-                                    c, cCol + (ic + ir) * ldc, ldc, Math.min(MR, mc - ir), nr, blockBeta, edge);
+                            GemmKernel.tile(ap, (ir / MR) * kc * MR, bp, bIdx, kc, acc);
+                            GemmKernel.merge(acc, c, cCol + (ic + ir) * ldc, ldc, Math.min(MR, mc - ir), nr, blockBeta);
                         }
                     }
                 }
