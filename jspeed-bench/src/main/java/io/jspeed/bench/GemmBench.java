@@ -61,8 +61,8 @@ public final class GemmBench {
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
         int iters = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        System.out.println(run(1024, 768, 3072, threads, 3, iters));
-        System.out.println(runTransB(1024, 768, 3072, threads, 3, iters));
+        System.out.println(run(1024, 768, 3072, threads, 10, iters));
+        System.out.println(runTransB(1024, 768, 3072, threads, 10, iters));
         System.out.println(runTransB(1024, 768, 50257, threads, 1, Math.max(1, iters / 4)));
         System.out.println(runTransB(256, 64, 256, 1, 200, iters * 50));
     }

@@ -15,7 +15,7 @@ import io.jspeed.tensor.Parallel;
 public final class Gemm {
 
     // Block sizes are whole multiples of the register tile so only the last block of a matrix is ragged.
-    static final int KC = 256;
+    static final int KC = 768;
     static final int MC = 12 * MR;
     static final int NC = 96 * NR;
     /** Below this many multiply-adds a thread hand-off costs more than it saves. */
