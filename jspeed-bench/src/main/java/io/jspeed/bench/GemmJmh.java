@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * JMH benchmark of the three GEMMs a Linear layer runs per training step, over the shapes of the tiny model,
  * GPT-2 124M and its LM head. Shape is "tokens x in x out"; GFLOP/s = 2*tokens*in*out / time.
+ * The small serial per-head attention product is in {@link GemmAttentionJmh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -86,21 +87,6 @@ public class GemmJmh {
     public float[] backwardWeight() {
         Gemm.matmul(pool, true, false, out, in, tokens, y, 0, out, x, 0, in, 1f, dw, 0, in);
         return dw;
-    }
-
-    /** Per-head attention scores, serial as called from inside a parallel task: [256x64]·[64x256]ᵀ with row stride 3*C. */
-    @Benchmark
-    public float[] attentionScoresSerial(AttentionState s) {
-        Gemm.matmul(Parallel.serial(), false, true, 256, 256, 64, s.qkv, 0, s.ld, s.qkv, 768, s.ld, 0f, s.scores, 0, 256);
-        return s.scores;
-    }
-
-    /** Inputs for {@link #attentionScoresSerial}: a [256 x 3*768] qkv buffer. */
-    @State(Scope.Thread)
-    public static class AttentionState {
-        final int ld = 3 * 768;
-        float[] qkv = random(256 * 3 * 768, 3);
-        float[] scores = new float[256 * 256];
     }
 
     static float[] random(int len, long seed) {
