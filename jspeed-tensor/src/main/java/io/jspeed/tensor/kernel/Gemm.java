@@ -40,7 +40,7 @@ public final class Gemm {
         }
         if (m == 0 || n == 0) return;
         if (k == 0) {
-            scale(pool, m, n, beta, c, cOff, ldc);
+            scale(m, n, beta, c, cOff, ldc);
             return;
         }
         int threads = pool.threads();
@@ -102,7 +102,8 @@ public final class Gemm {
         }
     }
 
-    private static void scale(Parallel pool, int m, int n, float beta, float[] c, int cOff, int ldc) {
+    /** k == 0: the product is empty, C = beta*C (beta == 0 still clears NaN). */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
         if (beta == 1f) return;
         for (int i = 0; i < m; i++) {
             int row = cOff + i * ldc;
