@@ -8,7 +8,7 @@ import io.jspeed.tensor.Parallel;
 /**
  * Single-precision matrix multiply over row-major arrays with leading dimensions, the kernel all training runs on.
  *
- * <p>Blocked the BLIS way: a KC-deep slice of op(B) (up to NC columns) is packed once and stays in L2/L3,
+ * <p>Blocked the BLIS way: a KC-deep slice of op(B) (up to NC columns) is packed once and stays in L3,
  * an MC x KC block of op(A) is packed to sit in L2, and the {@link GemmKernel} register tile walks them.
  * Threads split C into column (or, for narrow C, row) ranges so each packs and writes only its own part.
  */
@@ -69,7 +69,7 @@ public final class Gemm {
     /** One thread's share: C rows [i0, i1) x columns [j0, j1). */
     private static void blocked(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        // equal depth slices: k=300 becomes 150+150 rather than 256+44
+        // equal depth slices: k=1000 becomes 500+500 rather than 768+232
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
