@@ -8,15 +8,16 @@ import io.jspeed.tensor.Parallel;
 /**
  * Single-precision matrix multiply over row-major arrays with leading dimensions, the kernel all training runs on.
  *
- * <p>Blocked the BLIS way: a KC-deep slice of op(B) (up to NC columns) is packed once and stays in L2/L3,
+ * <p>Blocked the BLIS way: a KC-deep slice of op(B) (up to NC columns) is packed once and stays in L3,
  * an MC x KC block of op(A) is packed to sit in L2, and the {@link GemmKernel} register tile walks them.
  * Threads split C into column (or, for narrow C, row) ranges so each packs and writes only its own part.
  */
 public final class Gemm {
 
-    static final int KC = 256;
-    static final int MC = 128;
-    static final int NC = 3072;
+    // Block sizes are whole multiples of the register tile so only the last block of a matrix is ragged.
+    static final int KC = 768;
+    static final int MC = 12 * MR;
+    static final int NC = 96 * NR;
     /** Below this many multiply-adds a thread hand-off costs more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
 
@@ -39,7 +40,7 @@ public final class Gemm {
         }
         if (m == 0 || n == 0) return;
         if (k == 0) {
-            scale(pool, m, n, beta, c, cOff, ldc);
+            scale(m, n, beta, c, cOff, ldc);
             return;
         }
         int threads = pool.threads();
@@ -68,15 +69,15 @@ public final class Gemm {
     /** One thread's share: C rows [i0, i1) x columns [j0, j1). */
     private static void blocked(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        // equal depth slices: k=300 becomes 150+150 rather than 256+44
+        // equal depth slices: k=1000 becomes 500+500 rather than 768+232
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;
-        int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
-        int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
+        int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
+        int mcMax = roundUp(Math.min(MC, i1 - i0), MR);
         GemmScratch s = SCRATCH.get();
         float[] ap = s.a(mcMax * kcMax);
         float[] bp = s.b(ncMax * kcMax);
-        float[] edge = s.edge();
+        float[] acc = s.tile();
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -92,8 +93,8 @@ public final class Gemm {
                         int bIdx = (jr / NR) * kc * NR;
                         int cCol = cOff + jc + jr;
                         for (int ir = 0; ir < mc; ir += MR) {
-                            GemmKernel.tile(ap, (ir / MR) * kc * MR, bp, bIdx, kc,
-                                    c, cCol + (ic + ir) * ldc, ldc, Math.min(MR, mc - ir), nr, blockBeta, edge);
+                            GemmKernel.tile(ap, (ir / MR) * kc * MR, bp, bIdx, kc, acc);
+                            GemmKernel.merge(acc, c, cCol + (ic + ir) * ldc, ldc, Math.min(MR, mc - ir), nr, blockBeta);
                         }
                     }
                 }
@@ -101,7 +102,8 @@ public final class Gemm {
         }
     }
 
-    private static void scale(Parallel pool, int m, int n, float beta, float[] c, int cOff, int ldc) {
+    /** k == 0: the product is empty, C = beta*C (beta == 0 still clears NaN). */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
         if (beta == 1f) return;
         for (int i = 0; i < m; i++) {
             int row = cOff + i * ldc;

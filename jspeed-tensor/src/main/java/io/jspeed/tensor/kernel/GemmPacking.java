@@ -24,13 +24,13 @@ final class GemmPacking {
                     for (int r = rows; r < mr; r++) ap[d + r] = 0f;
                 }
             } else {
-                // stored [m x k]: read each row sequentially, scatter with stride MR
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + r0 + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) ap[dst + p * mr + r] = a[src + p];
-                }
-                for (int r = rows; r < mr; r++) {
-                    for (int p = 0; p < kc; p++) ap[dst + p * mr + r] = 0f;
+                // stored [m x k]: walk depth outermost so writes are sequential; the MR source rows,
+                // one cache line each, stay in L1 across 16 consecutive depth steps
+                int src = aOff + (i0 + r0) * lda + p0;
+                for (int p = 0; p < kc; p++) {
+                    int d = dst + p * mr;
+                    for (int r = 0; r < rows; r++) ap[d + r] = a[src + r * lda + p];
+                    for (int r = rows; r < mr; r++) ap[d + r] = 0f;
                 }
             }
         }
@@ -41,13 +41,12 @@ final class GemmPacking {
         for (int c0 = 0, dst = 0; c0 < nc; c0 += nr, dst += kc * nr) {
             int cols = Math.min(nr, nc - c0);
             if (transB) {
-                // stored [n x k]: read each column of op(B) sequentially, scatter with stride NR
-                for (int c = 0; c < cols; c++) {
-                    int src = bOff + (j0 + c0 + c) * ldb + p0;
-                    for (int p = 0; p < kc; p++) bp[dst + p * nr + c] = b[src + p];
-                }
-                for (int c = cols; c < nr; c++) {
-                    for (int p = 0; p < kc; p++) bp[dst + p * nr + c] = 0f;
+                // stored [n x k]: depth outermost for sequential writes, as in packA
+                int src = bOff + (j0 + c0) * ldb + p0;
+                for (int p = 0; p < kc; p++) {
+                    int d = dst + p * nr;
+                    for (int c = 0; c < cols; c++) bp[d + c] = b[src + c * ldb + p];
+                    for (int c = cols; c < nr; c++) bp[d + c] = 0f;
                 }
             } else {
                 for (int p = 0; p < kc; p++) {

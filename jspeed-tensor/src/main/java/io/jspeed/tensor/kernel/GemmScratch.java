@@ -5,16 +5,16 @@ final class GemmScratch {
 
     private float[] a = new float[0];
     private float[] b = new float[0];
-    private final float[] edge = new float[GemmKernel.MR * GemmKernel.NR];
+    private final float[] tile = new float[GemmKernel.MR * GemmKernel.NR];
 
     float[] a(int size) {
         if (a.length < size) a = new float[size];
         return a;
     }
 
-    /** Landing buffer for one ragged register tile. */
-    float[] edge() {
-        return edge;
+    /** Landing buffer for one register tile before it is merged into C. */
+    float[] tile() {
+        return tile;
     }
 
     float[] b(int size) {
