@@ -82,7 +82,7 @@ final class BenchCommand implements Runnable {
             List<Integer> counts = threads != null ? threads : List.of(1, Runtime.getRuntime().availableProcessors());
             if (!json) System.out.printf("%6s %6s %6s %8s %10s %10s%n", "m", "k", "n", "threads", "ms", "GFLOP/s");
             for (int t : counts) {
-                GemmBench.Result r = GemmBench.run(m, k, n, t, 5, iterations);
+                GemmBench.Result r = GemmBench.run(m, k, n, t, 10, iterations);
                 String line = String.format(Locale.ROOT, "{\"m\":%d,\"k\":%d,\"n\":%d,\"threads\":%d,\"gflops\":%.1f,\"ms\":%.3f}",
                         r.m(), r.k(), r.n(), r.threads(), r.gflops(), r.millis());
                 append(line);

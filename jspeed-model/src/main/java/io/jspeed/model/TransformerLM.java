@@ -38,6 +38,12 @@ public final class TransformerLM {
     private final int wte, wpe, finalW, finalB, lmHead;
     private final Map<Long, Workspace> workspaces = new HashMap<>();
 
+    /**
+     * Attention probabilities cost O(seqLen^2) per head and layer. Below this total they are saved for backward
+     * (fastest); above it backward recomputes them (one more q·kᵀ and softmax per head, bitwise the same result).
+     */
+    private static final long SAVED_PROBS_BUDGET_BYTES = 64L << 20;
+
     /** Positions per LM-head chunk: bounds the logits buffer at HEAD_ROWS·vocab floats. */
     private static final int HEAD_ROWS = 256;
 
@@ -250,7 +256,9 @@ public final class TransformerLM {
             BlockScratch scratch = new BlockScratch(spec, batch, seqLen);
             resid = new float[blocks.size() + 1][n * c];
             bound = new DecoderBlock.BoundBlock[blocks.size()];
-            for (int l = 0; l < blocks.size(); l++) bound[l] = blocks.get(l).bind(batch, seqLen, scratch);
+            long probsBytes = 4L * batch * spec.nHead() * seqLen * seqLen * blocks.size();
+            boolean saveProbs = probsBytes <= SAVED_PROBS_BUDGET_BYTES;
+            for (int l = 0; l < blocks.size(); l++) bound[l] = blocks.get(l).bind(batch, seqLen, scratch, saveProbs);
             finalNorm = new float[n * c];
             finalMean = new float[n];
             finalRstd = new float[n];

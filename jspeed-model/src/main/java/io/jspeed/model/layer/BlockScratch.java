@@ -9,9 +9,10 @@ import io.jspeed.model.ModelSpec;
 public final class BlockScratch {
     final float[] norm;      // [N, C] a norm's output, recomputed in backward instead of saved
     final float[] proj;      // [N, C] a projection before its residual add
-    final float[] act;       // [N, F] the MLP activation (GELU or SwiGLU output), recomputed in backward
+    // [N, F] the MLP activation (GELU or SwiGLU output), recomputed in backward; once the down projection's weight
+    // gradient has read it, backward reuses it for d(pre-activation) (GPT-2's dfc, Llama's dgate)
+    final float[] act;
     final float[] dAct;      // [N, F]
-    final float[] dHidden;   // [N, F] d(pre-activation): GPT-2's dfc, Llama's dgate
     final float[] dUp;       // [N, F] Llama only
     final float[] dNorm;     // [N, C]
     final float[] dAttn;     // [N, C]
@@ -23,7 +24,6 @@ public final class BlockScratch {
         proj = new float[n * c];
         act = new float[n * f];
         dAct = new float[n * f];
-        dHidden = new float[n * f];
         dUp = spec.architecture() == ModelSpec.Architecture.LLAMA ? new float[n * f] : new float[0];
         dNorm = new float[n * c];
         dAttn = new float[n * spec.nHead() * spec.headDim()];

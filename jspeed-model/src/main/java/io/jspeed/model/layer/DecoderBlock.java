@@ -7,8 +7,11 @@ public interface DecoderBlock {
 
     ParamBlock params();
 
-    /** Allocates this block's saved activations for one (batch, seqLen) and binds them to a shared scratch. */
-    BoundBlock bind(int batch, int seqLen, BlockScratch scratch);
+    /**
+     * Allocates this block's saved activations for one (batch, seqLen) and binds them to a shared scratch.
+     * Without saved attention probabilities ([batch, heads, seqLen, seqLen]) backward recomputes them.
+     */
+    BoundBlock bind(int batch, int seqLen, BlockScratch scratch, boolean saveAttentionProbs);
 
     /** A block with its saved activations for one shape: forward saves what backward needs. */
     interface BoundBlock {

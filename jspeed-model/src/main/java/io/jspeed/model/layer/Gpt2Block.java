@@ -57,8 +57,8 @@ public final class Gpt2Block implements DecoderBlock {
     }
 
     @Override
-    public BoundBlock bind(int batch, int seqLen, BlockScratch s) {
-        return new Bound(batch, seqLen, s);
+    public BoundBlock bind(int batch, int seqLen, BlockScratch s, boolean saveAttentionProbs) {
+        return new Bound(batch, seqLen, s, saveAttentionProbs);
     }
 
     private final class Bound implements BoundBlock {
@@ -66,7 +66,7 @@ public final class Gpt2Block implements DecoderBlock {
         final BlockScratch s;
         final float[] mean1, rstd1, qkv, attn, probs, x2, mean2, rstd2, fc;
 
-        Bound(int batch, int seqLen, BlockScratch s) {
+        Bound(int batch, int seqLen, BlockScratch s, boolean saveAttentionProbs) {
             this.batch = batch;
             this.seqLen = seqLen;
             this.s = s;
@@ -79,7 +79,7 @@ public final class Gpt2Block implements DecoderBlock {
             rstd1 = new float[n];
             qkv = new float[n * 3 * c];
             attn = new float[n * c];
-            probs = new float[batch * heads * seqLen * seqLen];
+            probs = saveAttentionProbs ? new float[batch * heads * seqLen * seqLen] : null;
             x2 = new float[n * c];
             mean2 = new float[n];
             rstd2 = new float[n];
@@ -108,10 +108,10 @@ public final class Gpt2Block implements DecoderBlock {
             // MLP branch: dResid holds d(out) = d(x2) through the skip connection.
             Gelu.forward(pool, s.act, 0, fc, 0, n * f);
             Linear.backward(pool, s.dAct, 0, false, g, fcProjW, g, fcProjB, dResid, 0, s.act, 0, w, fcProjW, n, f, c, WeightLayout.IN_OUT);
-            Arrays.fill(s.dHidden, 0, n * f, 0f);
-            Gelu.backward(pool, s.dHidden, 0, s.dAct, 0, fc, 0, n * f);
+            Arrays.fill(s.act, 0, n * f, 0f);
+            Gelu.backward(pool, s.act, 0, s.dAct, 0, fc, 0, n * f);
             LayerNorm.forward(pool, s.norm, 0, mean2, rstd2, 0, x2, 0, w, ln2W, w, ln2B, n, c, spec.normEps());
-            Linear.backward(pool, s.dNorm, 0, false, g, fcW, g, fcB, s.dHidden, 0, s.norm, 0, w, fcW, n, c, f, WeightLayout.IN_OUT);
+            Linear.backward(pool, s.dNorm, 0, false, g, fcW, g, fcB, s.act, 0, s.norm, 0, w, fcW, n, c, f, WeightLayout.IN_OUT);
             LayerNorm.backward(pool, dResid, 0, g, ln2W, g, ln2B, s.dNorm, 0, x2, 0, w, ln2W, mean2, rstd2, 0, n, c);
             // Attention branch: dResid now holds d(x2).
             Linear.backward(pool, s.dAttn, 0, false, g, projW, g, projB, dResid, 0, attn, 0, w, projW, n, c, c, WeightLayout.IN_OUT);

@@ -59,8 +59,8 @@ public final class LlamaBlock implements DecoderBlock {
     }
 
     @Override
-    public BoundBlock bind(int batch, int seqLen, BlockScratch s) {
-        return new Bound(batch, seqLen, s);
+    public BoundBlock bind(int batch, int seqLen, BlockScratch s, boolean saveAttentionProbs) {
+        return new Bound(batch, seqLen, s, saveAttentionProbs);
     }
 
     private final class Bound implements BoundBlock {
@@ -68,7 +68,7 @@ public final class LlamaBlock implements DecoderBlock {
         final BlockScratch s;
         final float[] rstd1, qkv, attn, probs, x2, rstd2, gate, up;
 
-        Bound(int batch, int seqLen, BlockScratch s) {
+        Bound(int batch, int seqLen, BlockScratch s, boolean saveAttentionProbs) {
             this.batch = batch;
             this.seqLen = seqLen;
             this.s = s;
@@ -84,7 +84,7 @@ public final class LlamaBlock implements DecoderBlock {
             rstd1 = new float[n];
             qkv = new float[n * qkvWidth];
             attn = new float[n * qWidth];
-            probs = new float[batch * qHeads * seqLen * seqLen];
+            probs = saveAttentionProbs ? new float[batch * qHeads * seqLen * seqLen] : null;
             x2 = new float[n * c];
             rstd2 = new float[n];
             gate = new float[n * f];
@@ -115,11 +115,11 @@ public final class LlamaBlock implements DecoderBlock {
             float[] w = params.values(), g = params.grads();
             SwiGlu.forward(pool, s.act, 0, gate, 0, up, 0, n * f);
             Linear.backward(pool, s.dAct, 0, false, g, downW, null, 0, dResid, 0, s.act, 0, w, downW, n, f, c, WeightLayout.OUT_IN);
-            Arrays.fill(s.dHidden, 0, n * f, 0f);
+            Arrays.fill(s.act, 0, n * f, 0f);
             Arrays.fill(s.dUp, 0, n * f, 0f);
-            SwiGlu.backward(pool, s.dHidden, 0, s.dUp, 0, s.dAct, 0, gate, 0, up, 0, n * f);
+            SwiGlu.backward(pool, s.act, 0, s.dUp, 0, s.dAct, 0, gate, 0, up, 0, n * f);
             RmsNorm.forward(pool, s.norm, 0, rstd2, 0, x2, 0, w, norm2W, n, c, spec.normEps());
-            Linear.backward(pool, s.dNorm, 0, false, g, gateW, null, 0, s.dHidden, 0, s.norm, 0, w, gateW, n, c, f, WeightLayout.OUT_IN);
+            Linear.backward(pool, s.dNorm, 0, false, g, gateW, null, 0, s.act, 0, s.norm, 0, w, gateW, n, c, f, WeightLayout.OUT_IN);
             Linear.backward(pool, s.dNorm, 0, true, g, upW, null, 0, s.dUp, 0, s.norm, 0, w, upW, n, c, f, WeightLayout.OUT_IN);
             RmsNorm.backward(pool, dResid, 0, g, norm2W, s.dNorm, 0, x2, 0, w, norm2W, rstd2, 0, n, c);
 

@@ -5,7 +5,9 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Causal multi-head self-attention with grouped-query heads, scale 1/sqrt(headDim). q, k and v are read through
- * (offset, row stride) so a packed qkv buffer needs no copy; the softmax probabilities are saved for the backward.
+ * (offset, row stride) so a packed qkv buffer needs no copy. The softmax probabilities may be saved for the
+ * backward, or (probs == null) recomputed there head by head: O(T) instead of O(T^2) saved memory per layer for
+ * one extra q k^T and softmax per head, bitwise the same probabilities either way.
  */
 public final class Attention {
 
@@ -13,7 +15,8 @@ public final class Attention {
 
     /**
      * out [batch*seqLen, qHeads*headDim] = softmax(q k^T / sqrt(headDim), causal) v per head; query head h reads
-     * kv head h / (qHeads/kvHeads). probs [batch, qHeads, seqLen, seqLen] is fully written (zeros above the diagonal).
+     * kv head h / (qHeads/kvHeads). If probs is not null, probs [batch, qHeads, seqLen, seqLen] is fully written
+     * (zeros above the diagonal).
      */
     public static void forward(Parallel p, float[] out, int outOff, float[] probs, int probsOff,
                                float[] q, int qOff, int qStride, float[] k, int kOff, int kStride,
@@ -22,13 +25,13 @@ public final class Attention {
         int group = groupSize(qHeads, kvHeads);
         int outStride = qHeads * headDim, rowsPerBlock = TileProduct.ROWS;
         int padded = transposedRowLength(seqLen);
-        float scale = (float) (1.0 / Math.sqrt(headDim));
         int units = batch * qHeads;
         p.forChunks(units, Math.min(units, 4 * p.threads()), (u0, u1) -> {
             // K of the current kv head transposed to [headDim, padded], so a score row is a vector AXPY over keys;
             // columns past seqLen stay zero
             float[] kt = new float[headDim * padded];
             float[] scores = new float[rowsPerBlock * padded];
+            float[] headProbs = probs != null ? probs : new float[seqLen * seqLen];
             int loadedKv = -1;
             for (int u = u0; u < u1; u++) {
                 int b = u / qHeads, h = u % qHeads, kh = h / group;
@@ -38,22 +41,12 @@ public final class Attention {
                     transpose(k, kBase, kStride, seqLen, headDim, kt, padded);
                     loadedKv = b * kvHeads + kh;
                 }
-                int unitProbs = probsOff + u * seqLen * seqLen;
+                int unitProbs = probs != null ? probsOff + u * seqLen * seqLen : 0;
+                probabilities(q, qOff + b * seqLen * qStride + h * headDim, qStride, kt, padded, scores,
+                        headProbs, unitProbs, seqLen, headDim);
                 for (int t0 = 0; t0 < seqLen; t0 += rowsPerBlock) {
                     int m = Math.min(rowsPerBlock, seqLen - t0);
-                    // causal: this block of queries sees keys [0, t0 + m) only
-                    int keys = roundUpToVector(t0 + m);
-                    TileProduct.rows(m, keys, 0, headDim, q, qOff + (b * seqLen + t0) * qStride + h * headDim, qStride, 1,
-                        kt, 0, padded, scores, 0, padded, false);
-                    for (int j = 0; j < m; j++) {
-                        int t = t0 + j, po = unitProbs + t * seqLen, n = t + 1;
-                        // max and exp read the L1-resident raw scores (scale > 0 commutes with max) and write probs
-                        float max = Simd.max(scores, j * padded, n);
-                        float sum = Simd.exp(scores, j * padded, probs, po, n, max, scale);
-                        Simd.scale(probs, po, n, 1f / sum);
-                        Simd.fill(probs, po + n, seqLen - n, 0f);
-                    }
-                    TileProduct.rows(m, headDim, 0, t0 + m, probs, unitProbs + t0 * seqLen, seqLen, 1, v, vBase, vStride,
+                    TileProduct.rows(m, headDim, 0, t0 + m, headProbs, unitProbs + t0 * seqLen, seqLen, 1, v, vBase, vStride,
                         out, outOff + (b * seqLen + t0) * outStride + h * headDim, outStride, false);
                 }
             }
@@ -61,7 +54,32 @@ public final class Attention {
     }
 
     /**
-     * Accumulates dq, dk and dv (+=). probs must be as forward wrote it: its zeros above the diagonal are read.
+     * P [seqLen, seqLen] at probs[pOff] = causal softmax of one head's scaled scores; kt is that head's K transposed.
+     * The one place probabilities are computed, so forward and backward's recomputation agree bit for bit.
+     */
+    private static void probabilities(float[] q, int qBase, int qStride, float[] kt, int padded, float[] scores,
+                                      float[] probs, int pOff, int seqLen, int headDim) {
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int rowsPerBlock = TileProduct.ROWS;
+        for (int t0 = 0; t0 < seqLen; t0 += rowsPerBlock) {
+            int m = Math.min(rowsPerBlock, seqLen - t0);
+            // causal: this block of queries sees keys [0, t0 + m) only
+            int keys = roundUpToVector(t0 + m);
+            TileProduct.rows(m, keys, 0, headDim, q, qBase + t0 * qStride, qStride, 1, kt, 0, padded, scores, 0, padded, false);
+            for (int j = 0; j < m; j++) {
+                int t = t0 + j, po = pOff + t * seqLen, n = t + 1;
+                // max and exp read the L1-resident raw scores (scale > 0 commutes with max) and write probs
+                float max = Simd.max(scores, j * padded, n);
+                float sum = Simd.exp(scores, j * padded, probs, po, n, max, scale);
+                Simd.scale(probs, po, n, 1f / sum);
+                Simd.fill(probs, po + n, seqLen - n, 0f);
+            }
+        }
+    }
+
+    /**
+     * Accumulates dq, dk and dv (+=). probs is what forward saved (its zeros above the diagonal are read), or null
+     * to recompute each head's probabilities from q and k.
      * Runs one task per (batch, kv head) so the query heads sharing a kv head add into dk/dv on one thread.
      */
     public static void backward(Parallel p, float[] dq, int dqOff, int dqStride, float[] dk, int dkOff, int dkStride,
@@ -80,6 +98,9 @@ public final class Attention {
             // dS as a full [T, T] matrix; entries above the diagonal are never written, so they stay zero across
             // heads and units (as P's do) and the products may run over whole 4-row blocks
             float[] ds = new float[T * T];
+            float[] kt = probs == null ? new float[headDim * padded] : null;
+            float[] scores = probs == null ? new float[rowsPerBlock * padded] : null;
+            float[] pr = probs != null ? probs : new float[T * T];
             for (int u = u0; u < u1; u++) {
                 int b = u / kvHeads, kh = u % kvHeads;
                 int kBase = kOff + b * T * kStride + kh * headDim;
@@ -87,9 +108,11 @@ public final class Attention {
                 int dkBase = dkOff + b * T * dkStride + kh * headDim;
                 int dvBase = dvOff + b * T * dvStride + kh * headDim;
                 transpose(v, vBase, vStride, T, headDim, vt, padded);
+                if (probs == null) transpose(k, kBase, kStride, T, headDim, kt, padded);
                 for (int h = kh * group; h < (kh + 1) * group; h++) {
-                    int pBase = probsOff + (b * qHeads + h) * T * T;
                     int qBase = qOff + b * T * qStride + h * headDim;
+                    int pBase = probs != null ? probsOff + (b * qHeads + h) * T * T : 0;
+                    if (probs == null) probabilities(q, qBase, qStride, kt, padded, scores, pr, 0, T, headDim);
                     int gBase = dOutOff + b * T * outStride + h * headDim;
                     int dqBase = dqOff + b * T * dqStride + h * headDim;
                     for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
@@ -98,10 +121,10 @@ public final class Attention {
                         TileProduct.rows(m, roundUpToVector(t0 + m), 0, headDim, dOut, gBase + t0 * outStride, outStride, 1,
                             vt, 0, padded, dp, 0, padded, false);
                         for (int j = 0; j < m; j++) {
-                            int t = t0 + j, pr = pBase + t * T, n = t + 1;
+                            int t = t0 + j, row = pBase + t * T, n = t + 1;
                             // softmax backward: dS = P * (dP - sum(P * dP)), with the score scale folded in
-                            float pdp = Simd.dot(probs, pr, dp, j * padded, n);
-                            softmaxBackward(probs, pr, dp, j * padded, pdp, scale, ds, t * T, n);
+                            float pdp = Simd.dot(pr, row, dp, j * padded, n);
+                            softmaxBackward(pr, row, dp, j * padded, pdp, scale, ds, t * T, n);
                         }
                     }
                     for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
@@ -113,7 +136,7 @@ public final class Attention {
                         // reading dS and P transposed (column s) instead of materializing the transposes
                         TileProduct.rows(m, headDim, t0, T, ds, t0, 1, T, q, qBase, qStride,
                             dk, dkBase + t0 * dkStride, dkStride, true);
-                        TileProduct.rows(m, headDim, t0, T, probs, pBase + t0, 1, T, dOut, gBase, outStride,
+                        TileProduct.rows(m, headDim, t0, T, pr, pBase + t0, 1, T, dOut, gBase, outStride,
                             dv, dvBase + t0 * dvStride, dvStride, true);
                     }
                 }

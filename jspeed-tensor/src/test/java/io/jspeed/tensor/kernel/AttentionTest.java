@@ -126,4 +126,25 @@ class AttentionTest {
             }
         }
     }
+
+    /** Without saved probabilities, forward and backward recompute them: the results must be bitwise the same. */
+    @ParameterizedTest
+    @MethodSource("io.jspeed.tensor.kernel.Check#pools")
+    void recomputingProbabilitiesGivesBitwiseTheSameResults(Parallel p) {
+        Shape s = new Shape(2, 70, 4, 2, 64);
+        float[] qkv = random(9, OFF + s.rows() * s.stride(), 1f), dOut = random(10, s.rows() * s.qWidth(), 1f);
+        int kOff = OFF + s.qWidth(), vOff = kOff + s.kvWidth(), st = s.stride();
+        float[] savedOut = new float[dOut.length], probs = new float[s.batch() * s.qHeads() * s.seqLen() * s.seqLen()];
+        forward(p, s, savedOut, probs, qkv);
+        float[] recomputedOut = new float[dOut.length];
+        forward(p, s, recomputedOut, null, qkv);
+        org.assertj.core.api.Assertions.assertThat(recomputedOut).containsExactly(savedOut);
+
+        float[] savedGrad = new float[qkv.length], recomputedGrad = new float[qkv.length];
+        Attention.backward(p, savedGrad, OFF, st, savedGrad, kOff, st, savedGrad, vOff, st, dOut, 0, probs, 0,
+            qkv, OFF, st, qkv, kOff, st, qkv, vOff, st, s.batch(), s.seqLen(), s.qHeads(), s.kvHeads(), s.headDim());
+        Attention.backward(p, recomputedGrad, OFF, st, recomputedGrad, kOff, st, recomputedGrad, vOff, st, dOut, 0, null, 0,
+            qkv, OFF, st, qkv, kOff, st, qkv, vOff, st, s.batch(), s.seqLen(), s.qHeads(), s.kvHeads(), s.headDim());
+        org.assertj.core.api.Assertions.assertThat(recomputedGrad).containsExactly(savedGrad);
+    }
 }
