@@ -156,7 +156,7 @@ public final class ConfigLoader {
         if (zeroStage != 0) {
             throw TrainConfig.zeroStageUnsupported(zeroStage);
         }
-        int steps = t.integer("training.steps", 800);
+        int steps = t.integer("training.steps", 1100);
         int[] batch = batchSizes(t);
         return new TrainConfig(model(t), optimizer(t), scheduler(t, steps), data(t),
                 batch[0], batch[1], batch[2],

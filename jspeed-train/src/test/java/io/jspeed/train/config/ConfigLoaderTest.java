@@ -30,7 +30,7 @@ class ConfigLoaderTest {
         assertThat(c.gradClip()).isEqualTo(1.0f);
         assertThat(c.bf16()).isFalse();
         assertThat(c.zeroStage()).isZero();
-        assertThat(c.steps()).isEqualTo(800);
+        assertThat(c.steps()).isEqualTo(1100);
         assertThat(c.minutes()).isEqualTo(5.0);
         assertThat(c.seed()).isEqualTo(1337L);
         assertThat(c.stepsPerPrint()).isEqualTo(10);
@@ -199,9 +199,9 @@ class ConfigLoaderTest {
                 .scheduler()).isEqualTo(new SchedulerConfig("WarmupLR", 7, 1f));
         assertThat(ConfigLoader.fromJson("{\"scheduler\": {\"type\": \"constant\"}}", "t").scheduler())
                 .isEqualTo(new SchedulerConfig("constant", 0, 1f));
-        assertThat(ConfigLoader.fromJson("{\"scheduler\": {\"params\": {\"total_num_steps\": 800}}}", "t").steps()).isEqualTo(800);
+        assertThat(ConfigLoader.fromJson("{\"scheduler\": {\"params\": {\"total_num_steps\": 1100}}}", "t").steps()).isEqualTo(1100);
         assertError("{\"scheduler\": {\"params\": {\"total_num_steps\": 500}}}")
-                .hasMessageContaining("scheduler.params.total_num_steps=500").hasMessageContaining("training.steps (800)");
+                .hasMessageContaining("scheduler.params.total_num_steps=500").hasMessageContaining("training.steps (1100)");
         assertError("{\"scheduler\": {\"type\": \"WarmupLR\", \"params\": {\"cos_min_ratio\": 0.1}}}")
                 .hasMessageContaining("scheduler.params.cos_min_ratio").hasMessageContaining("WarmupLR");
         assertError("{\"scheduler\": {\"type\": \"constant\", \"params\": {\"warmup_num_steps\": 3}}}")
