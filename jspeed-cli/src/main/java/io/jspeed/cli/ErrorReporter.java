@@ -1,5 +1,6 @@
 package io.jspeed.cli;
 
+import io.jspeed.train.config.ConfigException;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -15,7 +16,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
         if (t instanceof IOException || t instanceof IllegalArgumentException || t instanceof IllegalStateException
-                || t.getClass().getSimpleName().equals("ConfigException")) {
+                || t instanceof ConfigException) {
             cli.getErr().println("jspeed: error: " + t.getMessage());
             return 2;
         }
