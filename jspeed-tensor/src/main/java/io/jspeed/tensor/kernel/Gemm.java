@@ -20,6 +20,10 @@ public final class Gemm {
     static final int NC = 96 * NR;
     /** Below this many multiply-adds a thread hand-off costs more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
+    /** Depth split only pays once each thread still gets several full KC slices. */
+    private static final int DEPTH_SPLIT_MIN_K = 4 * KC;
+    /** Largest C (floats) worth a per-thread partial copy. */
+    private static final long DEPTH_SPLIT_MAX_C = 1L << 20;
 
     /** Packing buffers per thread, grown on demand and reused so steady-state calls allocate nothing. */
     private static final ThreadLocal<GemmScratch> SCRATCH = ThreadLocal.withInitial(GemmScratch::new);
@@ -46,30 +50,69 @@ public final class Gemm {
         int threads = pool.threads();
         int nPanels = (n + NR - 1) / NR, mPanels = (m + MR - 1) / MR;
         if (threads == 1 || (long) m * n * k < PARALLEL_MIN_WORK) {
-            blocked(transA, transB, 0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (nPanels >= 2 * threads || nPanels >= mPanels) {
+            blocked(transA, transB, 0, m, 0, n, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (splitsDepth(m, n, k, threads)) {
+            depthSplit(pool, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (splitsRows(m, n, mPanels, nPanels, threads)) {
             pool.forChunks(threads, threads, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
-                    int j0 = Math.min(n, NR * (int) ((long) nPanels * t / threads));
-                    int j1 = Math.min(n, NR * (int) ((long) nPanels * (t + 1) / threads));
-                    if (j0 < j1) blocked(transA, transB, 0, m, j0, j1, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    int i0 = Math.min(m, MR * (int) ((long) mPanels * t / threads));
+                    int i1 = Math.min(m, MR * (int) ((long) mPanels * (t + 1) / threads));
+                    if (i0 < i1) blocked(transA, transB, i0, i1, 0, n, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 }
             });
         } else {
             pool.forChunks(threads, threads, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
-                    int i0 = Math.min(m, MR * (int) ((long) mPanels * t / threads));
-                    int i1 = Math.min(m, MR * (int) ((long) mPanels * (t + 1) / threads));
-                    if (i0 < i1) blocked(transA, transB, i0, i1, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    int j0 = Math.min(n, NR * (int) ((long) nPanels * t / threads));
+                    int j1 = Math.min(n, NR * (int) ((long) nPanels * (t + 1) / threads));
+                    if (j0 < j1) blocked(transA, transB, 0, m, j0, j1, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 }
             });
         }
     }
 
-    /** One thread's share: C rows [i0, i1) x columns [j0, j1). */
-    private static void blocked(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+    /**
+     * A deep product with a small C (dX of the LM head: 256 x 384 over a 50257 vocabulary): splitting C would make
+     * every thread stream, and pack, the whole of one huge operand; splitting the depth reads each operand once
+     * and only costs one m x n partial per extra thread.
+     */
+    static boolean splitsDepth(int m, int n, int k, int threads) {
+        return k >= DEPTH_SPLIT_MIN_K * threads && (long) m * n <= DEPTH_SPLIT_MAX_C;
+    }
+
+    /**
+     * Splitting columns makes every thread pack all of op(A), splitting rows all of op(B); split rows when A is
+     * the much larger one (dW of the LM head: 50257 x 384), columns otherwise (the tuned default for square-ish C).
+     */
+    static boolean splitsRows(int m, int n, int mPanels, int nPanels, int threads) {
+        return nPanels < 2 * threads && nPanels < mPanels || mPanels >= 2 * threads && m >= 4 * n;
+    }
+
+    /** Thread t sums depth slice t; thread 0 lands in C (with beta), the others in partials added at the end. */
+    private static void depthSplit(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        int threads = pool.threads();
+        int mn = m * n;
+        float[] partial = SCRATCH.get().partial((threads - 1) * mn);
+        pool.forChunks(threads, threads, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int p0 = (int) ((long) k * t / threads), p1 = (int) ((long) k * (t + 1) / threads);
+                if (t == 0) {
+                    blocked(transA, transB, 0, m, 0, n, p0, p1, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                } else {
+                    blocked(transA, transB, 0, m, 0, n, p0, p1, a, aOff, lda, b, bOff, ldb, 0f, partial, (t - 1) * mn, n);
+                }
+            }
+        });
+        for (int t = 1; t < threads; t++) GemmKernel.addRows(partial, (t - 1) * mn, n, c, cOff, ldc, m, n);
+    }
+
+    /** One thread's share: C rows [i0, i1) x columns [j0, j1), summed over depth [k0, k1). */
+    private static void blocked(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k0, int k1,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         // equal depth slices: k=1000 becomes 500+500 rather than 768+232
+        int k = k1 - k0;
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
@@ -80,9 +123,9 @@ public final class Gemm {
         float[] acc = s.tile();
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += kcMax) {
-                int kc = Math.min(kcMax, k - pc);
-                float blockBeta = pc == 0 ? beta : 1f;
+            for (int pc = k0; pc < k1; pc += kcMax) {
+                int kc = Math.min(kcMax, k1 - pc);
+                float blockBeta = pc == k0 ? beta : 1f;
                 GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);

@@ -101,4 +101,16 @@ final class GemmKernel {
             }
         }
     }
+
+    /** C[rows x cols] += P, P row-major with leading dimension ldp (the reduction of depth-split partials). */
+    static void addRows(float[] p, int pOff, int ldp, float[] c, int cOff, int ldc, int rows, int cols) {
+        int vecEnd = F.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int src = pOff + r * ldp, dst = cOff + r * ldc, j = 0;
+            for (; j < vecEnd; j += VL) {
+                FloatVector.fromArray(F, c, dst + j).add(FloatVector.fromArray(F, p, src + j)).intoArray(c, dst + j);
+            }
+            for (; j < cols; j++) c[dst + j] += p[src + j];
+        }
+    }
 }

@@ -163,4 +163,42 @@ class GemmTest {
             }
         }
     }
+
+    @Test
+    void deepProductWithSmallCSplitsDepthAndSumsPartialsIntoC() {
+        // LM-head dX shape in miniature: the two-thread pool sums depth halves, one of them through a partial
+        Random rnd = new Random(19);
+        int[][] shapes = {{7, 13, 6200}, {30, 40, 7001}, {13, 33, 6145}};
+        for (int[] s : shapes) {
+            assertThat(Gemm.splitsDepth(s[0], s[1], s[2], 2)).as("shape %s must take the depth split", java.util.Arrays.toString(s)).isTrue();
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (float beta : new float[] {0f, 1f, 0.5f}) {
+                        check(Case.random(rnd, ta, tb, s[0], s[1], s[2], beta, 2, false), TWO);
+                    }
+                }
+            }
+            // a second call must not see the previous call's partial
+            check(Case.random(rnd, false, false, s[0], s[1], s[2], 1f, 0, false), TWO);
+            check(Case.random(rnd, true, false, s[0], s[1], s[2], 0f, 0, true), TWO);
+        }
+    }
+
+    @Test
+    void tallNarrowCSplitsRowsAcrossThreads() {
+        // LM-head dW shape in miniature: many rows, few columns, shallow depth
+        Random rnd = new Random(23);
+        int[][] shapes = {{1001, 40, 37}, {203, 17, 5}, {50, 3, 300}};
+        for (int[] s : shapes) {
+            int mPanels = (s[0] + GemmKernel.MR - 1) / GemmKernel.MR, nPanels = (s[1] + GemmKernel.NR - 1) / GemmKernel.NR;
+            assertThat(Gemm.splitsRows(s[0], s[1], mPanels, nPanels, 2)).as("shape %s must split rows", java.util.Arrays.toString(s)).isTrue();
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    check(Case.random(rnd, ta, tb, s[0], s[1], s[2], 1f, 3, false), TWO);
+                    check(Case.random(rnd, ta, tb, s[0], s[1], s[2], 0f, 1, true), TWO);
+                }
+            }
+        }
+        assertThat(Gemm.splitsRows(1024, 3072, 86, 96, 2)).as("square-ish C keeps the column split").isFalse();
+    }
 }
