@@ -121,6 +121,13 @@ public final class Gemm {
         float[] ap = s.a(mcMax * kcMax);
         float[] bp = s.b(ncMax * kcMax);
         float[] acc = s.tile();
+        boolean directA = readsADirectly(transA, i1 - i0, j1 - j0);
+        boolean directB = readsBDirectly(transB, i1 - i0, k);
+        if (directA || directB) {
+            streamed(directA, directB, transA, transB, i0, i1, j0, j1, k0, k1, kcMax, a, aOff, lda, b, bOff, ldb,
+                    beta, c, cOff, ldc, ap, bp, acc);
+            return;
+        }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = k0; pc < k1; pc += kcMax) {
@@ -138,6 +145,74 @@ public final class Gemm {
                         for (int ir = 0; ir < mc; ir += MR) {
                             GemmKernel.tile(ap, (ir / MR) * kc * MR, bp, bIdx, kc, acc);
                             GemmKernel.merge(acc, c, cCol + (ic + ir) * ldc, ldc, Math.min(MR, mc - ir), nr, blockBeta);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stored [k x m], op(A) already has each depth step's MR values adjacent, so the kernel can read them in
+     * place. Worth it when A is huge and each of its values meets few B columns (dW of the LM head), where
+     * packing is a memory-bound copy of A that no compute overlaps.
+     */
+    static boolean readsADirectly(boolean transA, int rows, int cols) {
+        return transA && rows >= 16L * cols;
+    }
+
+    /**
+     * Stored [k x n], op(B) already has each depth step's NR values adjacent. Worth it when few rows reuse a
+     * packed B and the depth is long (dX of the LM head streams the 77 MB embedding once per 256 rows).
+     */
+    static boolean readsBDirectly(boolean transB, int rows, int depth) {
+        return !transB && rows <= 2 * MC && depth >= 4 * KC;
+    }
+
+    /**
+     * blocked() with one or both operands read in place: full tiles stream straight from the caller's array
+     * with its leading dimension as the depth step, and only ragged edge tiles are packed (zero-padded).
+     */
+    private static void streamed(boolean directA, boolean directB, boolean transA, boolean transB,
+            int i0, int i1, int j0, int j1, int k0, int k1, int kcMax,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+            float[] ap, float[] bp, float[] acc) {
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = k0; pc < k1; pc += kcMax) {
+                int kc = Math.min(kcMax, k1 - pc);
+                float blockBeta = pc == k0 ? beta : 1f;
+                if (!directB) GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    if (!directA) GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        float[] bArr = bp;
+                        int bIdx = (jr / NR) * kc * NR, bStep = NR;
+                        if (directB && nr == NR) {
+                            bArr = b;
+                            bIdx = bOff + pc * ldb + jc + jr;
+                            bStep = ldb;
+                        } else if (directB) {
+                            GemmPacking.packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, bp);
+                            bIdx = 0;
+                        }
+                        int cCol = cOff + jc + jr;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            float[] aArr = ap;
+                            int aIdx = (ir / MR) * kc * MR, aStep = MR;
+                            if (directA && mr == MR) {
+                                aArr = a;
+                                aIdx = aOff + pc * lda + ic + ir;
+                                aStep = lda;
+                            } else if (directA) {
+                                GemmPacking.packA(true, a, aOff, lda, ic + ir, mr, pc, kc, ap);
+                                aIdx = 0;
+                            }
+                            GemmKernel.tileStrided(aArr, aIdx, aStep, bArr, bIdx, bStep, kc, acc);
+                            GemmKernel.merge(acc, c, cCol + (ic + ir) * ldc, ldc, mr, nr, blockBeta);
                         }
                     }
                 }

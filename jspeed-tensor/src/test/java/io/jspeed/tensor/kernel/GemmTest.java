@@ -201,4 +201,35 @@ class GemmTest {
         }
         assertThat(Gemm.splitsRows(1024, 3072, 86, 96, 2)).as("square-ish C keeps the column split").isFalse();
     }
+
+    @Test
+    void operandsReadInPlaceMatchNaiveLoopIncludingRaggedEdgeTiles() {
+        // transA with a tall C reads A unpacked; !transB with few rows and long depth reads B unpacked;
+        // sizes leave partial MR / NR tiles, which must fall back to zero-padded packing
+        Random rnd = new Random(29);
+        int[][] tallA = {{2000, 37, 45}, {700, 9, 1700}, {2311, 70, 13}};
+        for (int[] s : tallA) {
+            assertThat(Gemm.readsADirectly(true, s[0] / 2, s[1])).as("A in place for %s", java.util.Arrays.toString(s)).isTrue();
+            for (boolean tb : new boolean[] {false, true}) {
+                for (float beta : new float[] {0f, 1f, 0.5f}) {
+                    Case cs = Case.random(rnd, true, tb, s[0], s[1], s[2], beta, 3, false);
+                    check(cs, Parallel.serial());
+                    check(cs, TWO);
+                }
+            }
+        }
+        int[][] longB = {{20, 70, 3500}, {30, 40, 7001}, {13, 65, 3300}};
+        for (int[] s : longB) {
+            assertThat(Gemm.readsBDirectly(false, s[0], s[2])).as("B in place for %s", java.util.Arrays.toString(s)).isTrue();
+            for (boolean ta : new boolean[] {false, true}) {
+                for (float beta : new float[] {0f, 1f}) {
+                    Case cs = Case.random(rnd, ta, false, s[0], s[1], s[2], beta, 2, beta == 0f);
+                    check(cs, Parallel.serial());
+                    check(cs, TWO);
+                }
+            }
+        }
+        assertThat(Gemm.readsBDirectly(false, 1024, 768)).as("square training shapes keep packing").isFalse();
+        assertThat(Gemm.readsADirectly(true, 768, 3072)).as("weight gradients keep packing").isFalse();
+    }
 }
