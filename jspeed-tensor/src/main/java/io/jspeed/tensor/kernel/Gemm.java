@@ -121,6 +121,10 @@ public final class Gemm {
         float[] ap = s.a(mcMax * kcMax);
         float[] bp = s.b(ncMax * kcMax);
         float[] acc = s.tile();
+        if (swapsOperands(transB, i1 - i0, j1 - j0)) {
+            swapped(transA, i0, i1, j0, j1, k0, k1, kcMax, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, s);
+            return;
+        }
         boolean directA = readsADirectly(transA, i1 - i0, j1 - j0);
         boolean directB = readsBDirectly(transB, i1 - i0, k);
         if (directA || directB) {
@@ -215,6 +219,42 @@ public final class Gemm {
                             GemmKernel.merge(acc, c, cCol + (ic + ir) * ldc, ldc, mr, nr, blockBeta);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stored [n x k], op(B) has each column contiguous in depth, which the kernel cannot stream as a B panel
+     * but can as the rows of an A tile. When C is short and very wide (LM-head logits: 256 x 50257), computing
+     * C^T = op(B)^T op(A)^T reads B in place instead of transposing all of it into panels.
+     */
+    static boolean swapsOperands(boolean transB, int rows, int cols) {
+        return transB && rows <= 2 * MC && cols >= 16L * rows;
+    }
+
+    /** blocked() for C^T: MR columns of C read in place from B per tile, the rows of op(A) packed as B panels. */
+    private static void swapped(boolean transA, int i0, int i1, int j0, int j1, int k0, int k1, int kcMax,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+            GemmScratch s) {
+        int rows = i1 - i0;
+        float[] xp = s.b(roundUp(rows, NR) * kcMax);
+        float[] wp = s.a(MR * kcMax);
+        float[] acc = s.tile();
+        for (int pc = k0; pc < k1; pc += kcMax) {
+            int kc = Math.min(kcMax, k1 - pc);
+            float blockBeta = pc == k0 ? beta : 1f;
+            // op(A) rows become B columns: stored [m x k] is B's transposed layout, stored [k x m] its plain one
+            GemmPacking.packB(!transA, a, aOff, lda, pc, kc, i0, rows, xp);
+            for (int j = j0; j < j1; j += MR) {
+                int mr = Math.min(MR, j1 - j);
+                if (mr < MR) GemmPacking.packA(false, b, bOff, ldb, j, mr, pc, kc, wp);
+                for (int ir = 0; ir < rows; ir += NR) {
+                    int nr = Math.min(NR, rows - ir);
+                    int xIdx = (ir / NR) * kc * NR;
+                    if (mr == MR) GemmKernel.tileRowsA(b, bOff + j * ldb + pc, ldb, xp, xIdx, kc, acc);
+                    else GemmKernel.tileStrided(wp, 0, MR, xp, xIdx, NR, kc, acc);
+                    GemmKernel.mergeTransposed(acc, c, cOff + (i0 + ir) * ldc + j, ldc, mr, nr, blockBeta);
                 }
             }
         }

@@ -248,4 +248,24 @@ class GemmTest {
             }
         }
     }
+
+    @Test
+    void shortWideTransposedBComputesTheTransposedProductInPlace() {
+        // LM-head logits in miniature: B stored [n x k] is read in place as A tiles of C^T; ragged MR column
+        // tiles, ragged NR row panels and two depth slices (k > KC) must all match the naive loop
+        Random rnd = new Random(37);
+        int[][] shapes = {{20, 700, 50}, {40, 1500, 800}, {33, 1101, 7}};
+        for (int[] s : shapes) {
+            assertThat(Gemm.swapsOperands(true, s[0], s[1] / 2)).as("swap for %s", java.util.Arrays.toString(s)).isTrue();
+            for (boolean ta : new boolean[] {false, true}) {
+                for (float beta : new float[] {0f, 1f, 0.5f}) {
+                    Case cs = Case.random(rnd, ta, true, s[0], s[1], s[2], beta, 3, beta == 0f);
+                    check(cs, Parallel.serial());
+                    check(cs, TWO);
+                }
+            }
+        }
+        assertThat(Gemm.swapsOperands(true, 256, 256)).as("attention scores keep the packed path").isFalse();
+        assertThat(Gemm.swapsOperands(true, 1024, 3072)).as("Linear forward keeps the packed path").isFalse();
+    }
 }
