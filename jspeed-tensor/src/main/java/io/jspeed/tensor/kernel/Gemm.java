@@ -10,7 +10,13 @@ import io.jspeed.tensor.Parallel;
  *
  * <p>Blocked the BLIS way: a KC-deep slice of op(B) (up to NC columns) is packed once and stays in L3,
  * an MC x KC block of op(A) is packed to sit in L2, and the {@link GemmKernel} register tile walks them.
- * Threads split C into column (or, for narrow C, row) ranges so each packs and writes only its own part.
+ * Threads split C into column (or, for narrow or tall C, row) ranges so each packs and writes only its own part,
+ * or, for a small C over a huge depth, split the depth and add their partial products.
+ *
+ * <p>The LM-head shapes (vocabulary 50257) get paths of their own, because there packing is a memory-bound
+ * copy of a huge operand that no compute overlaps: a transposed op(A) or a plain op(B) is read in place by a
+ * strided kernel, and a short wide C with op(B) stored [n x k] is computed as its transpose so that B's rows
+ * become in-place A tiles.
  */
 public final class Gemm {
 
