@@ -1,9 +1,5 @@
 package io.jspeed.tensor.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Copies blocks of op(A) and op(B) into the panel layouts the micro-kernel streams, zero-padding ragged edges
  * so the kernel always computes a full tile.
@@ -13,10 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class GemmPacking {
 
-    private static final VectorSpecies<Float> F = GemmKernel.F;
-    private static final int VL = GemmKernel.VL;
-    /** Row stride (floats) from which gathers beat the scalar transpose, measured on the LM-head shapes. */
-    static final int GATHER_MIN_STRIDE = 4096;
+    /** Row stride (floats) from which op(A) rows are packed one whole row at a time (measured on the LM head). */
+    static final int FAR_ROWS_MIN_STRIDE = 4096;
 
     private GemmPacking() {
     }
@@ -32,8 +26,14 @@ final class GemmPacking {
                     for (int r = 0; r < rows; r++) ap[d + r] = a[src + r];
                     for (int r = rows; r < mr; r++) ap[d + r] = 0f;
                 }
-            } else if (rows == mr && lda >= GATHER_MIN_STRIDE) {
-                gatherRows(a, aOff + (i0 + r0) * lda + p0, lda, mr, kc, ap, dst);
+            } else if (rows == mr && lda >= FAR_ROWS_MIN_STRIDE) {
+                // rows far apart (LM-head logits, 50257 floats): one source row at a time as a sequential run,
+                // the MR-strided writes land in the L1-resident panel; depth-outermost order or vector gathers
+                // keep MR streams in flight with a new page each and measured 10-25% slower
+                for (int r = 0; r < mr; r++) {
+                    int src = aOff + (i0 + r0 + r) * lda + p0;
+                    for (int p = 0, d = dst + r; p < kc; p++, d += mr) ap[d] = a[src + p];
+                }
             } else {
                 // stored [m x k]: walk depth outermost so writes are sequential; the MR source rows,
                 // one cache line each, stay in L1 across 16 consecutive depth steps
@@ -64,31 +64,6 @@ final class GemmPacking {
                     int src = bOff + (p0 + p) * ldb + j0 + c0, d = dst + p * nr;
                     System.arraycopy(b, src, bp, d, cols);
                     for (int c = cols; c < nr; c++) bp[d + c] = 0f;
-                }
-            }
-        }
-    }
-
-    /**
-     * Transposes {@code width} source rows (stride ld) of kc depth steps into {@code out[dst + p*width + r]}: one
-     * gather per vector of rows and depth step. Packing the LM-head logits (rows 50257 floats apart) this way took
-     * ~25% less time than the scalar loop; for short strides (384-float embedding rows) gathers were slower than
-     * scalar, and so were in-register zip transposes, so op(B) packing stays scalar.
-     */
-    private static void gatherRows(float[] src, int srcOff, int ld, int width, int kc, float[] out, int dst) {
-        int[] rowStarts = new int[VL];
-        for (int v = 0; v < width; v += VL) {
-            // lanes past the last row re-read row 0 (in bounds) and are masked off on the store
-            for (int r = 0; r < VL; r++) rowStarts[r] = r < width - v ? r * ld : 0;
-            VectorMask<Float> live = F.indexInRange(v, width);
-            int from = srcOff + v * ld, to = dst + v;
-            if (live.allTrue()) {
-                for (int p = 0; p < kc; p++, to += width) {
-                    FloatVector.fromArray(F, src, from + p, rowStarts, 0).intoArray(out, to);
-                }
-            } else {
-                for (int p = 0; p < kc; p++, to += width) {
-                    FloatVector.fromArray(F, src, from + p, rowStarts, 0).intoArray(out, to, live);
                 }
             }
         }

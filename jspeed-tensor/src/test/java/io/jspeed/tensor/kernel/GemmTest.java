@@ -234,15 +234,15 @@ class GemmTest {
     }
 
     @Test
-    void rowsFarApartArePackedByGathersIncludingPartialTiles() {
-        // lda past the gather threshold (the LM-head logits): full MR tiles use masked gathers, the ragged last
+    void rowsFarApartArePackedRowByRowIncludingPartialTiles() {
+        // lda past the far-rows threshold (the LM-head logits): full MR tiles are packed row by row, the ragged last
         // tile and the depth slicing still have to agree with the naive loop
         Random rnd = new Random(31);
         int[][] shapes = {{25, 33, 7}, {12, 16, 40}, {37, 5, 3}};
         for (int[] s : shapes) {
             for (boolean tb : new boolean[] {false, true}) {
-                Case cs = Case.random(rnd, false, tb, s[0], s[1], s[2], 0.5f, GemmPacking.GATHER_MIN_STRIDE, false);
-                assertThat(cs.lda()).isGreaterThanOrEqualTo(GemmPacking.GATHER_MIN_STRIDE);
+                Case cs = Case.random(rnd, false, tb, s[0], s[1], s[2], 0.5f, GemmPacking.FAR_ROWS_MIN_STRIDE, false);
+                assertThat(cs.lda()).isGreaterThanOrEqualTo(GemmPacking.FAR_ROWS_MIN_STRIDE);
                 check(cs, Parallel.serial());
                 check(cs, TWO);
             }
