@@ -10,7 +10,13 @@ import io.jspeed.tensor.Parallel;
  *
  * <p>Blocked the BLIS way: a KC-deep slice of op(B) (up to NC columns) is packed once and stays in L3,
  * an MC x KC block of op(A) is packed to sit in L2, and the {@link GemmKernel} register tile walks them.
- * Threads split C into column (or, for narrow C, row) ranges so each packs and writes only its own part.
+ * Threads split C into column (or, for narrow or tall C, row) ranges so each packs and writes only its own part,
+ * or, for a small C over a huge depth, split the depth and add their partial products.
+ *
+ * <p>The LM-head shapes (vocabulary 50257) get paths of their own, because there packing is a memory-bound
+ * copy of a huge operand that no compute overlaps: a transposed op(A) or a plain op(B) is read in place by a
+ * strided kernel, and a short wide C with op(B) stored [n x k] is computed as its transpose so that B's rows
+ * become in-place A tiles.
  */
 public final class Gemm {
 
@@ -20,6 +26,10 @@ public final class Gemm {
     static final int NC = 96 * NR;
     /** Below this many multiply-adds a thread hand-off costs more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
+    /** Depth split only pays once each thread still gets several full KC slices. */
+    private static final int DEPTH_SPLIT_MIN_K = 4 * KC;
+    /** Largest C (floats) worth a per-thread partial copy. */
+    private static final long DEPTH_SPLIT_MAX_C = 1L << 20;
 
     /** Packing buffers per thread, grown on demand and reused so steady-state calls allocate nothing. */
     private static final ThreadLocal<GemmScratch> SCRATCH = ThreadLocal.withInitial(GemmScratch::new);
@@ -46,30 +56,69 @@ public final class Gemm {
         int threads = pool.threads();
         int nPanels = (n + NR - 1) / NR, mPanels = (m + MR - 1) / MR;
         if (threads == 1 || (long) m * n * k < PARALLEL_MIN_WORK) {
-            blocked(transA, transB, 0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (nPanels >= 2 * threads || nPanels >= mPanels) {
+            blocked(transA, transB, 0, m, 0, n, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (splitsDepth(m, n, k, threads)) {
+            depthSplit(pool, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (splitsRows(m, n, mPanels, nPanels, threads)) {
             pool.forChunks(threads, threads, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
-                    int j0 = Math.min(n, NR * (int) ((long) nPanels * t / threads));
-                    int j1 = Math.min(n, NR * (int) ((long) nPanels * (t + 1) / threads));
-                    if (j0 < j1) blocked(transA, transB, 0, m, j0, j1, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    int i0 = Math.min(m, MR * (int) ((long) mPanels * t / threads));
+                    int i1 = Math.min(m, MR * (int) ((long) mPanels * (t + 1) / threads));
+                    if (i0 < i1) blocked(transA, transB, i0, i1, 0, n, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 }
             });
         } else {
             pool.forChunks(threads, threads, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
-                    int i0 = Math.min(m, MR * (int) ((long) mPanels * t / threads));
-                    int i1 = Math.min(m, MR * (int) ((long) mPanels * (t + 1) / threads));
-                    if (i0 < i1) blocked(transA, transB, i0, i1, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    int j0 = Math.min(n, NR * (int) ((long) nPanels * t / threads));
+                    int j1 = Math.min(n, NR * (int) ((long) nPanels * (t + 1) / threads));
+                    if (j0 < j1) blocked(transA, transB, 0, m, j0, j1, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 }
             });
         }
     }
 
-    /** One thread's share: C rows [i0, i1) x columns [j0, j1). */
-    private static void blocked(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+    /**
+     * A deep product with a small C (dX of the LM head: 256 x 384 over a 50257 vocabulary): splitting C would make
+     * every thread stream, and pack, the whole of one huge operand; splitting the depth reads each operand once
+     * and only costs one m x n partial per extra thread.
+     */
+    static boolean splitsDepth(int m, int n, int k, int threads) {
+        return k >= DEPTH_SPLIT_MIN_K * threads && (long) m * n <= DEPTH_SPLIT_MAX_C;
+    }
+
+    /**
+     * Splitting columns makes every thread pack all of op(A), splitting rows all of op(B); split rows when A is
+     * the much larger one (dW of the LM head: 50257 x 384), columns otherwise (the tuned default for square-ish C).
+     */
+    static boolean splitsRows(int m, int n, int mPanels, int nPanels, int threads) {
+        return nPanels < 2 * threads && nPanels < mPanels || mPanels >= 2 * threads && m >= 4 * n;
+    }
+
+    /** Thread t sums depth slice t; thread 0 lands in C (with beta), the others in partials added at the end. */
+    private static void depthSplit(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        int threads = pool.threads();
+        int mn = m * n;
+        float[] partial = SCRATCH.get().partial((threads - 1) * mn);
+        pool.forChunks(threads, threads, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int p0 = (int) ((long) k * t / threads), p1 = (int) ((long) k * (t + 1) / threads);
+                if (t == 0) {
+                    blocked(transA, transB, 0, m, 0, n, p0, p1, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                } else {
+                    blocked(transA, transB, 0, m, 0, n, p0, p1, a, aOff, lda, b, bOff, ldb, 0f, partial, (t - 1) * mn, n);
+                }
+            }
+        });
+        for (int t = 1; t < threads; t++) GemmKernel.addRows(partial, (t - 1) * mn, n, c, cOff, ldc, m, n);
+    }
+
+    /** One thread's share: C rows [i0, i1) x columns [j0, j1), summed over depth [k0, k1). */
+    private static void blocked(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k0, int k1,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         // equal depth slices: k=1000 becomes 500+500 rather than 768+232
+        int k = k1 - k0;
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
@@ -78,11 +127,22 @@ public final class Gemm {
         float[] ap = s.a(mcMax * kcMax);
         float[] bp = s.b(ncMax * kcMax);
         float[] acc = s.tile();
+        if (swapsOperands(transB, i1 - i0, j1 - j0)) {
+            swapped(transA, i0, i1, j0, j1, k0, k1, kcMax, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, s);
+            return;
+        }
+        boolean directA = readsADirectly(transA, i1 - i0, j1 - j0);
+        boolean directB = readsBDirectly(transB, i1 - i0, k);
+        if (directA || directB) {
+            streamed(directA, directB, transA, transB, i0, i1, j0, j1, k0, k1, kcMax, a, aOff, lda, b, bOff, ldb,
+                    beta, c, cOff, ldc, ap, bp, acc);
+            return;
+        }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += kcMax) {
-                int kc = Math.min(kcMax, k - pc);
-                float blockBeta = pc == 0 ? beta : 1f;
+            for (int pc = k0; pc < k1; pc += kcMax) {
+                int kc = Math.min(kcMax, k1 - pc);
+                float blockBeta = pc == k0 ? beta : 1f;
                 GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
@@ -97,6 +157,110 @@ public final class Gemm {
                             GemmKernel.merge(acc, c, cCol + (ic + ir) * ldc, ldc, Math.min(MR, mc - ir), nr, blockBeta);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stored [k x m], op(A) already has each depth step's MR values adjacent, so the kernel can read them in
+     * place. Worth it when A is huge and each of its values meets few B columns (dW of the LM head), where
+     * packing is a memory-bound copy of A that no compute overlaps.
+     */
+    static boolean readsADirectly(boolean transA, int rows, int cols) {
+        return transA && rows >= 16L * cols;
+    }
+
+    /**
+     * Stored [k x n], op(B) already has each depth step's NR values adjacent. Worth it when few rows reuse a
+     * packed B and the depth is long (dX of the LM head streams the 77 MB embedding once per 256 rows).
+     */
+    static boolean readsBDirectly(boolean transB, int rows, int depth) {
+        return !transB && rows <= 2 * MC && depth >= 4 * KC;
+    }
+
+    /**
+     * blocked() with one or both operands read in place: full tiles stream straight from the caller's array
+     * with its leading dimension as the depth step, and only ragged edge tiles are packed (zero-padded).
+     */
+    private static void streamed(boolean directA, boolean directB, boolean transA, boolean transB,
+            int i0, int i1, int j0, int j1, int k0, int k1, int kcMax,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+            float[] ap, float[] bp, float[] acc) {
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = k0; pc < k1; pc += kcMax) {
+                int kc = Math.min(kcMax, k1 - pc);
+                float blockBeta = pc == k0 ? beta : 1f;
+                if (!directB) GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    if (!directA) GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        float[] bArr = bp;
+                        int bIdx = (jr / NR) * kc * NR, bStep = NR;
+                        if (directB && nr == NR) {
+                            bArr = b;
+                            bIdx = bOff + pc * ldb + jc + jr;
+                            bStep = ldb;
+                        } else if (directB) {
+                            GemmPacking.packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, bp);
+                            bIdx = 0;
+                        }
+                        int cCol = cOff + jc + jr;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            float[] aArr = ap;
+                            int aIdx = (ir / MR) * kc * MR, aStep = MR;
+                            if (directA && mr == MR) {
+                                aArr = a;
+                                aIdx = aOff + pc * lda + ic + ir;
+                                aStep = lda;
+                            } else if (directA) {
+                                GemmPacking.packA(true, a, aOff, lda, ic + ir, mr, pc, kc, ap);
+                                aIdx = 0;
+                            }
+                            GemmKernel.tileStrided(aArr, aIdx, aStep, bArr, bIdx, bStep, kc, acc);
+                            GemmKernel.merge(acc, c, cCol + (ic + ir) * ldc, ldc, mr, nr, blockBeta);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stored [n x k], op(B) has each column contiguous in depth, which the kernel cannot stream as a B panel
+     * but can as the rows of an A tile. When C is short and very wide (LM-head logits: 256 x 50257), computing
+     * C^T = op(B)^T op(A)^T reads B in place instead of transposing all of it into panels.
+     */
+    static boolean swapsOperands(boolean transB, int rows, int cols) {
+        return transB && rows <= 2 * MC && cols >= 16L * rows;
+    }
+
+    /** blocked() for C^T: MR columns of C read in place from B per tile, the rows of op(A) packed as B panels. */
+    private static void swapped(boolean transA, int i0, int i1, int j0, int j1, int k0, int k1, int kcMax,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+            GemmScratch s) {
+        int rows = i1 - i0;
+        float[] xp = s.b(roundUp(rows, NR) * kcMax);
+        float[] wp = s.a(MR * kcMax);
+        float[] acc = s.tile();
+        for (int pc = k0; pc < k1; pc += kcMax) {
+            int kc = Math.min(kcMax, k1 - pc);
+            float blockBeta = pc == k0 ? beta : 1f;
+            // op(A) rows become B columns: stored [m x k] is B's transposed layout, stored [k x m] its plain one
+            GemmPacking.packB(!transA, a, aOff, lda, pc, kc, i0, rows, xp);
+            for (int j = j0; j < j1; j += MR) {
+                int mr = Math.min(MR, j1 - j);
+                if (mr < MR) GemmPacking.packA(false, b, bOff, ldb, j, mr, pc, kc, wp);
+                for (int ir = 0; ir < rows; ir += NR) {
+                    int nr = Math.min(NR, rows - ir);
+                    int xIdx = (ir / NR) * kc * NR;
+                    if (mr == MR) GemmKernel.tileRowsA(b, bOff + j * ldb + pc, ldb, xp, xIdx, kc, acc);
+                    else GemmKernel.tileStrided(wp, 0, MR, xp, xIdx, NR, kc, acc);
+                    GemmKernel.mergeTransposed(acc, c, cOff + (i0 + ir) * ldc + j, ldc, mr, nr, blockBeta);
                 }
             }
         }

@@ -5,6 +5,7 @@ final class GemmScratch {
 
     private float[] a = new float[0];
     private float[] b = new float[0];
+    private float[] partial = new float[0];
     private final float[] tile = new float[GemmKernel.MR * GemmKernel.NR];
 
     float[] a(int size) {
@@ -20,5 +21,11 @@ final class GemmScratch {
     float[] b(int size) {
         if (b.length < size) b = new float[size];
         return b;
+    }
+
+    /** Per-thread partial products of a depth-split call, owned by the calling thread. */
+    float[] partial(int size) {
+        if (partial.length < size) partial = new float[size];
+        return partial;
     }
 }

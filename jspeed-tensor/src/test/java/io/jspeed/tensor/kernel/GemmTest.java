@@ -163,4 +163,109 @@ class GemmTest {
             }
         }
     }
+
+    @Test
+    void deepProductWithSmallCSplitsDepthAndSumsPartialsIntoC() {
+        // LM-head dX shape in miniature: the two-thread pool sums depth halves, one of them through a partial
+        Random rnd = new Random(19);
+        int[][] shapes = {{7, 13, 6200}, {30, 40, 7001}, {13, 33, 6145}};
+        for (int[] s : shapes) {
+            assertThat(Gemm.splitsDepth(s[0], s[1], s[2], 2)).as("shape %s must take the depth split", java.util.Arrays.toString(s)).isTrue();
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (float beta : new float[] {0f, 1f, 0.5f}) {
+                        check(Case.random(rnd, ta, tb, s[0], s[1], s[2], beta, 2, false), TWO);
+                    }
+                }
+            }
+            // a second call must not see the previous call's partial
+            check(Case.random(rnd, false, false, s[0], s[1], s[2], 1f, 0, false), TWO);
+            check(Case.random(rnd, true, false, s[0], s[1], s[2], 0f, 0, true), TWO);
+        }
+    }
+
+    @Test
+    void tallNarrowCSplitsRowsAcrossThreads() {
+        // LM-head dW shape in miniature: many rows, few columns, shallow depth
+        Random rnd = new Random(23);
+        int[][] shapes = {{1001, 40, 37}, {203, 17, 5}, {50, 3, 300}};
+        for (int[] s : shapes) {
+            int mPanels = (s[0] + GemmKernel.MR - 1) / GemmKernel.MR, nPanels = (s[1] + GemmKernel.NR - 1) / GemmKernel.NR;
+            assertThat(Gemm.splitsRows(s[0], s[1], mPanels, nPanels, 2)).as("shape %s must split rows", java.util.Arrays.toString(s)).isTrue();
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    check(Case.random(rnd, ta, tb, s[0], s[1], s[2], 1f, 3, false), TWO);
+                    check(Case.random(rnd, ta, tb, s[0], s[1], s[2], 0f, 1, true), TWO);
+                }
+            }
+        }
+        assertThat(Gemm.splitsRows(1024, 3072, 86, 96, 2)).as("square-ish C keeps the column split").isFalse();
+    }
+
+    @Test
+    void operandsReadInPlaceMatchNaiveLoopIncludingRaggedEdgeTiles() {
+        // transA with a tall C reads A unpacked; !transB with few rows and long depth reads B unpacked;
+        // sizes leave partial MR / NR tiles, which must fall back to zero-padded packing
+        Random rnd = new Random(29);
+        int[][] tallA = {{2000, 37, 45}, {700, 9, 1700}, {2311, 70, 13}};
+        for (int[] s : tallA) {
+            assertThat(Gemm.readsADirectly(true, s[0] / 2, s[1])).as("A in place for %s", java.util.Arrays.toString(s)).isTrue();
+            for (boolean tb : new boolean[] {false, true}) {
+                for (float beta : new float[] {0f, 1f, 0.5f}) {
+                    Case cs = Case.random(rnd, true, tb, s[0], s[1], s[2], beta, 3, false);
+                    check(cs, Parallel.serial());
+                    check(cs, TWO);
+                }
+            }
+        }
+        int[][] longB = {{20, 70, 3500}, {30, 40, 7001}, {13, 65, 3300}};
+        for (int[] s : longB) {
+            assertThat(Gemm.readsBDirectly(false, s[0], s[2])).as("B in place for %s", java.util.Arrays.toString(s)).isTrue();
+            for (boolean ta : new boolean[] {false, true}) {
+                for (float beta : new float[] {0f, 1f}) {
+                    Case cs = Case.random(rnd, ta, false, s[0], s[1], s[2], beta, 2, beta == 0f);
+                    check(cs, Parallel.serial());
+                    check(cs, TWO);
+                }
+            }
+        }
+        assertThat(Gemm.readsBDirectly(false, 1024, 768)).as("square training shapes keep packing").isFalse();
+        assertThat(Gemm.readsADirectly(true, 768, 3072)).as("weight gradients keep packing").isFalse();
+    }
+
+    @Test
+    void rowsFarApartArePackedRowByRowIncludingPartialTiles() {
+        // lda past the far-rows threshold (the LM-head logits): full MR tiles are packed row by row, the ragged last
+        // tile and the depth slicing still have to agree with the naive loop
+        Random rnd = new Random(31);
+        int[][] shapes = {{25, 33, 7}, {12, 16, 40}, {37, 5, 3}};
+        for (int[] s : shapes) {
+            for (boolean tb : new boolean[] {false, true}) {
+                Case cs = Case.random(rnd, false, tb, s[0], s[1], s[2], 0.5f, GemmPacking.FAR_ROWS_MIN_STRIDE, false);
+                assertThat(cs.lda()).isGreaterThanOrEqualTo(GemmPacking.FAR_ROWS_MIN_STRIDE);
+                check(cs, Parallel.serial());
+                check(cs, TWO);
+            }
+        }
+    }
+
+    @Test
+    void shortWideTransposedBComputesTheTransposedProductInPlace() {
+        // LM-head logits in miniature: B stored [n x k] is read in place as A tiles of C^T; ragged MR column
+        // tiles, ragged NR row panels and two depth slices (k > KC) must all match the naive loop
+        Random rnd = new Random(37);
+        int[][] shapes = {{20, 700, 50}, {40, 1500, 800}, {33, 1101, 7}};
+        for (int[] s : shapes) {
+            assertThat(Gemm.swapsOperands(true, s[0], s[1] / 2)).as("swap for %s", java.util.Arrays.toString(s)).isTrue();
+            for (boolean ta : new boolean[] {false, true}) {
+                for (float beta : new float[] {0f, 1f, 0.5f}) {
+                    Case cs = Case.random(rnd, ta, true, s[0], s[1], s[2], beta, 3, beta == 0f);
+                    check(cs, Parallel.serial());
+                    check(cs, TWO);
+                }
+            }
+        }
+        assertThat(Gemm.swapsOperands(true, 256, 256)).as("attention scores keep the packed path").isFalse();
+        assertThat(Gemm.swapsOperands(true, 1024, 3072)).as("Linear forward keeps the packed path").isFalse();
+    }
 }
