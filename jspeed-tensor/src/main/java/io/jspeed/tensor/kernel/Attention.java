@@ -125,8 +125,7 @@ public final class Attention {
                         for (int j = 0; j < m; j++) {
                             int t = t0 + j, row = pBase + t * T, n = t + 1;
                             // softmax backward: dS = P * (dP - sum(P * dP)), with the score scale folded in
-                            float pdp = Simd.dot(pr, row, dp, j * padded, n);
-                            softmaxBackward(pr, row, dp, j * padded, pdp, scale, ds, t * T, n);
+                            softmaxBackward(pr, row, dp, j * padded, scale, ds, t * T, n);
                         }
                     }
                     for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
@@ -176,15 +175,27 @@ public final class Attention {
         if (full < n) FloatVector.fromArray(F, s, so + full).mul(inv).intoArray(p, po + full, F.indexInRange(full, n));
     }
 
-    /** ds[i] = p[i] * (dp[i] - pdp) * scale for i < n. */
-    private static void softmaxBackward(float[] p, int po, float[] dp, int dpo, float pdp, float scale, float[] ds, int dso, int n) {
-        FloatVector vpdp = FloatVector.broadcast(F, pdp);
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+    /**
+     * ds[i] = p[i] * (dp[i] - pdp) * scale for i < n, with pdp = sum of p[i] * dp[i]. The last partial vector
+     * runs masked (dp holds whole computed vectors past n) rather than through scalar tails.
+     */
+    private static void softmaxBackward(float[] p, int po, float[] dp, int dpo, float scale, float[] ds, int dso, int n) {
+        int full = F.loopBound(n);
+        VectorMask<Float> tail = F.indexInRange(full, n);
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = 0; i < full; i += L) {
+            acc = FloatVector.fromArray(F, p, po + i).fma(FloatVector.fromArray(F, dp, dpo + i), acc);
+        }
+        if (full < n) acc = FloatVector.fromArray(F, p, po + full, tail).fma(FloatVector.fromArray(F, dp, dpo + full), acc);
+        FloatVector vpdp = FloatVector.broadcast(F, acc.reduceLanes(VectorOperators.ADD));
+        for (int i = 0; i < full; i += L) {
             FloatVector.fromArray(F, p, po + i).mul(FloatVector.fromArray(F, dp, dpo + i).sub(vpdp)).mul(scale)
                 .intoArray(ds, dso + i);
         }
-        for (; i < n; i++) ds[dso + i] = p[po + i] * (dp[dpo + i] - pdp) * scale;
+        if (full < n) {
+            FloatVector.fromArray(F, p, po + full, tail).mul(FloatVector.fromArray(F, dp, dpo + full).sub(vpdp)).mul(scale)
+                .intoArray(ds, dso + full, tail);
+        }
     }
 
     /** dst[i * ld + s] = src[base + s * stride + i] for s < rows, i < cols. */

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vectorized building blocks shared by the kernels: dot products, sums, exp, and work-size aware splitting. */
+/** Vectorized building blocks shared by the kernels: sums, max, exp, and work-size aware splitting. */
 final class Simd {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -25,25 +25,6 @@ final class Simd {
     static void forRange(Parallel p, int n, int grain, Parallel.RangeBody body) {
         int chunks = Math.min(4 * p.threads(), Math.max(1, n / Math.max(1, grain)));
         p.forChunks(n, chunks, body);
-    }
-
-    static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int i = 0;
-        float s = 0f;
-        if (n >= 2 * L) {
-            // two accumulators halve the dependency chain through the FMA latency
-            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-            for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
-                acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
-                acc1 = FloatVector.fromArray(F, a, ao + i + L).fma(FloatVector.fromArray(F, b, bo + i + L), acc1);
-            }
-            s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        }
-        for (; i <= n - L; i += L) {
-            s += FloatVector.fromArray(F, a, ao + i).mul(FloatVector.fromArray(F, b, bo + i)).reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
     }
 
     /** y += x */
