@@ -1,7 +1,12 @@
 package io.jspeed.tensor.kernel;
 
+import static io.jspeed.tensor.kernel.Simd.F;
+import static io.jspeed.tensor.kernel.Simd.L;
+
 import io.jspeed.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Causal multi-head self-attention with grouped-query heads, scale 1/sqrt(headDim). q, k and v are read through
@@ -23,7 +28,7 @@ public final class Attention {
                                float[] v, int vOff, int vStride,
                                int batch, int seqLen, int qHeads, int kvHeads, int headDim) {
         int group = groupSize(qHeads, kvHeads);
-        int outStride = qHeads * headDim, rowsPerBlock = TileProduct.ROWS;
+        int outStride = qHeads * headDim, rowsPerBlock = TileProduct.BLOCK_ROWS;
         int padded = transposedRowLength(seqLen);
         int units = batch * qHeads;
         p.forChunks(units, Math.min(units, 4 * p.threads()), (u0, u1) -> {
@@ -46,7 +51,7 @@ public final class Attention {
                         headProbs, unitProbs, seqLen, headDim);
                 for (int t0 = 0; t0 < seqLen; t0 += rowsPerBlock) {
                     int m = Math.min(rowsPerBlock, seqLen - t0);
-                    TileProduct.rows(m, headDim, 0, t0 + m, headProbs, unitProbs + t0 * seqLen, seqLen, 1, v, vBase, vStride,
+                    TileProduct.block(m, headDim, 0, t0 + m, headProbs, unitProbs + t0 * seqLen, seqLen, 1, v, vBase, vStride,
                         out, outOff + (b * seqLen + t0) * outStride + h * headDim, outStride, false);
                 }
             }
@@ -60,18 +65,15 @@ public final class Attention {
     private static void probabilities(float[] q, int qBase, int qStride, float[] kt, int padded, float[] scores,
                                       float[] probs, int pOff, int seqLen, int headDim) {
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int rowsPerBlock = TileProduct.ROWS;
+        int rowsPerBlock = TileProduct.BLOCK_ROWS;
         for (int t0 = 0; t0 < seqLen; t0 += rowsPerBlock) {
             int m = Math.min(rowsPerBlock, seqLen - t0);
             // causal: this block of queries sees keys [0, t0 + m) only
             int keys = roundUpToVector(t0 + m);
-            TileProduct.rows(m, keys, 0, headDim, q, qBase + t0 * qStride, qStride, 1, kt, 0, padded, scores, 0, padded, false);
+            TileProduct.block(m, keys, 0, headDim, q, qBase + t0 * qStride, qStride, 1, kt, 0, padded, scores, 0, padded, false);
             for (int j = 0; j < m; j++) {
                 int t = t0 + j, po = pOff + t * seqLen, n = t + 1;
-                // max and exp read the L1-resident raw scores (scale > 0 commutes with max) and write probs
-                float max = Simd.max(scores, j * padded, n);
-                float sum = Simd.exp(scores, j * padded, probs, po, n, max, scale);
-                Simd.scale(probs, po, n, 1f / sum);
+                softmaxRow(scores, j * padded, n, scale, probs, po);
                 Simd.fill(probs, po + n, seqLen - n, 0f);
             }
         }
@@ -88,7 +90,7 @@ public final class Attention {
                                 float[] v, int vOff, int vStride,
                                 int batch, int seqLen, int qHeads, int kvHeads, int headDim) {
         int group = groupSize(qHeads, kvHeads);
-        int outStride = qHeads * headDim, rowsPerBlock = TileProduct.ROWS, T = seqLen;
+        int outStride = qHeads * headDim, rowsPerBlock = TileProduct.BLOCK_ROWS, T = seqLen;
         int padded = transposedRowLength(T);
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int units = batch * kvHeads;
@@ -96,7 +98,7 @@ public final class Attention {
             float[] vt = new float[headDim * padded];
             float[] dp = new float[rowsPerBlock * padded];
             // dS as a full [T, T] matrix; entries above the diagonal are never written, so they stay zero across
-            // heads and units (as P's do) and the products may run over whole 4-row blocks
+            // heads and units (as P's do) and the products may run over whole row blocks
             float[] ds = new float[T * T];
             float[] kt = probs == null ? new float[headDim * padded] : null;
             float[] scores = probs == null ? new float[rowsPerBlock * padded] : null;
@@ -118,25 +120,24 @@ public final class Attention {
                     for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
                         int m = Math.min(rowsPerBlock, T - t0);
                         // dP = dOut V^T over the unmasked keys
-                        TileProduct.rows(m, roundUpToVector(t0 + m), 0, headDim, dOut, gBase + t0 * outStride, outStride, 1,
+                        TileProduct.block(m, roundUpToVector(t0 + m), 0, headDim, dOut, gBase + t0 * outStride, outStride, 1,
                             vt, 0, padded, dp, 0, padded, false);
                         for (int j = 0; j < m; j++) {
                             int t = t0 + j, row = pBase + t * T, n = t + 1;
                             // softmax backward: dS = P * (dP - sum(P * dP)), with the score scale folded in
-                            float pdp = Simd.dot(pr, row, dp, j * padded, n);
-                            softmaxBackward(pr, row, dp, j * padded, pdp, scale, ds, t * T, n);
+                            softmaxBackward(pr, row, dp, j * padded, scale, ds, t * T, n);
                         }
                     }
                     for (int t0 = 0; t0 < T; t0 += rowsPerBlock) {
                         int m = Math.min(rowsPerBlock, T - t0);
                         // dQ += dS K over keys [0, t0 + m)
-                        TileProduct.rows(m, headDim, 0, t0 + m, ds, t0 * T, T, 1, k, kBase, kStride,
+                        TileProduct.block(m, headDim, 0, t0 + m, ds, t0 * T, T, 1, k, kBase, kStride,
                             dq, dqBase + t0 * dqStride, dqStride, true);
                         // for key rows s in [t0, t0 + m): dK += dS^T Q and dV += P^T dOut over queries [t0, T),
                         // reading dS and P transposed (column s) instead of materializing the transposes
-                        TileProduct.rows(m, headDim, t0, T, ds, t0, 1, T, q, qBase, qStride,
+                        TileProduct.block(m, headDim, t0, T, ds, t0, 1, T, q, qBase, qStride,
                             dk, dkBase + t0 * dkStride, dkStride, true);
-                        TileProduct.rows(m, headDim, t0, T, pr, pBase + t0, 1, T, dOut, gBase, outStride,
+                        TileProduct.block(m, headDim, t0, T, pr, pBase + t0, 1, T, dOut, gBase, outStride,
                             dv, dvBase + t0 * dvStride, dvStride, true);
                     }
                 }
@@ -144,15 +145,57 @@ public final class Attention {
         });
     }
 
-    /** ds[i] = p[i] * (dp[i] - pdp) * scale for i < n. */
-    private static void softmaxBackward(float[] p, int po, float[] dp, int dpo, float pdp, float scale, float[] ds, int dso, int n) {
-        FloatVector vpdp = FloatVector.broadcast(Simd.F, pdp);
-        int i = 0;
-        for (int bound = Simd.F.loopBound(n); i < bound; i += Simd.L) {
-            FloatVector.fromArray(Simd.F, p, po + i).mul(FloatVector.fromArray(Simd.F, dp, dpo + i).sub(vpdp)).mul(scale)
+    /**
+     * p[po, po + n) = softmax of the first n raw scores times scale (scale > 0 commutes with max). The scores row
+     * holds whole computed vectors past n, so the last partial vector runs vectorized with its lanes past n
+     * masked off, rather than through a scalar exp tail that would cost as much as the rest of a short row.
+     * Overwrites the scores with their exponentials.
+     */
+    private static void softmaxRow(float[] s, int so, int n, float scale, float[] p, int po) {
+        // max by compare and blend, and exp called from here directly: FloatVector.max (Math.max rules) is a
+        // long dependent sequence, and each extra helper level risks C2's inlining depth limit, past which
+        // vectors are boxed
+        int full = F.loopBound(n), end = full < n ? full + L : full;
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < end; i += L) {
+            FloatVector x = FloatVector.fromArray(F, s, so + i);
+            VectorMask<Float> greater = vmax.compare(VectorOperators.LT, x).and(F.indexInRange(i, n));
+            vmax = vmax.blend(x, greater);
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        FloatVector vscale = FloatVector.broadcast(F, scale), vshift = FloatVector.broadcast(F, -max * scale);
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = 0; i < end; i += L) {
+            FloatVector e = Simd.exp(FloatVector.fromArray(F, s, so + i).fma(vscale, vshift)).blend(0f, F.indexInRange(i, n).not());
+            e.intoArray(s, so + i);
+            acc = acc.add(e);
+        }
+        FloatVector inv = FloatVector.broadcast(F, 1f / acc.reduceLanes(VectorOperators.ADD));
+        for (int i = 0; i < full; i += L) FloatVector.fromArray(F, s, so + i).mul(inv).intoArray(p, po + i);
+        if (full < n) FloatVector.fromArray(F, s, so + full).mul(inv).intoArray(p, po + full, F.indexInRange(full, n));
+    }
+
+    /**
+     * ds[i] = p[i] * (dp[i] - pdp) * scale for i < n, with pdp = sum of p[i] * dp[i]. The last partial vector
+     * runs masked (dp holds whole computed vectors past n) rather than through scalar tails.
+     */
+    private static void softmaxBackward(float[] p, int po, float[] dp, int dpo, float scale, float[] ds, int dso, int n) {
+        int full = F.loopBound(n);
+        VectorMask<Float> tail = F.indexInRange(full, n);
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = 0; i < full; i += L) {
+            acc = FloatVector.fromArray(F, p, po + i).fma(FloatVector.fromArray(F, dp, dpo + i), acc);
+        }
+        if (full < n) acc = FloatVector.fromArray(F, p, po + full, tail).fma(FloatVector.fromArray(F, dp, dpo + full), acc);
+        FloatVector vpdp = FloatVector.broadcast(F, acc.reduceLanes(VectorOperators.ADD));
+        for (int i = 0; i < full; i += L) {
+            FloatVector.fromArray(F, p, po + i).mul(FloatVector.fromArray(F, dp, dpo + i).sub(vpdp)).mul(scale)
                 .intoArray(ds, dso + i);
         }
-        for (; i < n; i++) ds[dso + i] = p[po + i] * (dp[dpo + i] - pdp) * scale;
+        if (full < n) {
+            FloatVector.fromArray(F, p, po + full, tail).mul(FloatVector.fromArray(F, dp, dpo + full).sub(vpdp)).mul(scale)
+                .intoArray(ds, dso + full, tail);
+        }
     }
 
     /** dst[i * ld + s] = src[base + s * stride + i] for s < rows, i < cols. */
@@ -169,11 +212,11 @@ public final class Attention {
      */
     private static int transposedRowLength(int seqLen) {
         int n = roundUpToVector(seqLen);
-        return n % 256 == 0 ? n + Simd.L : n;
+        return n % 256 == 0 ? n + L : n;
     }
 
     private static int roundUpToVector(int n) {
-        return (n + Simd.L - 1) / Simd.L * Simd.L;
+        return (n + L - 1) / L * L;
     }
 
     private static int groupSize(int qHeads, int kvHeads) {

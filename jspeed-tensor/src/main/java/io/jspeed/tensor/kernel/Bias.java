@@ -14,11 +14,14 @@ public final class Bias {
         });
     }
 
-    /** dBias += column sums of dOut; split over columns so each sum runs in row order on one thread. */
+    /**
+     * dBias += column sums of dOut. Rows go in fixed chunks (RowPartials), each read front to back, rather than
+     * column strips walking every row at a stride: a sequential stream the prefetchers keep up with.
+     */
     public static void backward(Parallel p, float[] dBias, int dBiasOff, float[] dOut, int dOutOff, int rows, int dim) {
-        int grain = Math.max(Simd.L, Simd.GRAIN / Math.max(1, rows));
-        Simd.forRange(p, dim, grain, (c0, c1) -> {
-            for (int r = 0; r < rows; r++) Simd.addInPlace(dBias, dBiasOff + c0, dOut, dOutOff + r * dim + c0, c1 - c0);
+        float[] total = RowPartials.sum(p, rows, dim, (r0, r1, part) -> {
+            for (int r = r0; r < r1; r++) Simd.addInPlace(part, 0, dOut, dOutOff + r * dim, dim);
         });
+        Simd.addInPlace(dBias, dBiasOff, total, 0, dim);
     }
 }

@@ -3,10 +3,11 @@ package io.jspeed.tensor.kernel;
 import io.jspeed.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vectorized building blocks shared by the kernels: dot products, sums, exp, and work-size aware splitting. */
+/** Vectorized building blocks shared by the kernels: sums, max, exp, and work-size aware splitting. */
 final class Simd {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -24,25 +25,6 @@ final class Simd {
     static void forRange(Parallel p, int n, int grain, Parallel.RangeBody body) {
         int chunks = Math.min(4 * p.threads(), Math.max(1, n / Math.max(1, grain)));
         p.forChunks(n, chunks, body);
-    }
-
-    static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int i = 0;
-        float s = 0f;
-        if (n >= 2 * L) {
-            // two accumulators halve the dependency chain through the FMA latency
-            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-            for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
-                acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
-                acc1 = FloatVector.fromArray(F, a, ao + i + L).fma(FloatVector.fromArray(F, b, bo + i + L), acc1);
-            }
-            s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        }
-        for (; i <= n - L; i += L) {
-            s += FloatVector.fromArray(F, a, ao + i).mul(FloatVector.fromArray(F, b, bo + i)).reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
     }
 
     /** y += x */
@@ -83,9 +65,20 @@ final class Simd {
         int i = 0;
         float m = Float.NEGATIVE_INFINITY;
         if (n >= L) {
-            FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (int bound = F.loopBound(n); i < bound; i += L) acc = acc.max(FloatVector.fromArray(F, x, o + i));
-            m = acc.reduceLanes(VectorOperators.MAX);
+            // compare and blend in two chains, not FloatVector.max: its Math.max rules (NaN, -0.0) compile to
+            // a long dependent sequence per vector
+            FloatVector acc0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), acc1 = acc0;
+            for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+                FloatVector x0 = FloatVector.fromArray(F, x, o + i), x1 = FloatVector.fromArray(F, x, o + i + L);
+                acc0 = acc0.blend(x0, acc0.compare(VectorOperators.LT, x0));
+                acc1 = acc1.blend(x1, acc1.compare(VectorOperators.LT, x1));
+            }
+            if (i <= n - L) {
+                FloatVector x0 = FloatVector.fromArray(F, x, o + i);
+                acc0 = acc0.blend(x0, acc0.compare(VectorOperators.LT, x0));
+                i += L;
+            }
+            m = acc0.blend(acc1, acc0.compare(VectorOperators.LT, acc1)).reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) m = Math.max(m, x[o + i]);
         return m;
@@ -127,6 +120,8 @@ final class Simd {
      * Inputs below -87.33 give 0, above 88 give e^88.
      */
     static FloatVector exp(FloatVector x) {
+        // clamp by compare and blend: FloatVector.max/min carry Math.max's NaN and -0.0 rules at several
+        // instructions each; a NaN input still gives NaN
         FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
         FloatVector t = xc.mul(LOG2E).add(ROUNDING_MAGIC);
         FloatVector n = t.sub(ROUNDING_MAGIC);

@@ -13,7 +13,46 @@ final class TileProduct {
 
     static final int ROWS = 4;
 
+    /** Rows per {@link #block} call: four register tiles share each B panel while it is in L1. */
+    static final int BLOCK_ROWS = 16;
+
+    /** k rows of B per panel: 64 x 64 floats = 16 KiB, a third of L1. */
+    private static final int K_PANEL = 64;
+
     private TileProduct() {}
+
+    /**
+     * The same product as {@link #rows} for up to {@link #BLOCK_ROWS} rows of A, ordered so each 64-column,
+     * 64-k panel of B is loaded from L2 once and then reused from L1 by every 4-row tile, instead of being
+     * streamed again per 4 rows (attention's K and V of one head do not fit L1). Each c element still sums
+     * over l in increasing order in one FMA chain, so results are bitwise those of {@link #rows}.
+     */
+    static void block(int m, int n, int k0, int k1, float[] a, int aOff, int ai, int al, float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate) {
+        int fullRows = m / ROWS * ROWS, tiledCols = n / (4 * L) * (4 * L);
+        for (int j = 0; j < tiledCols; j += 4 * L) {
+            for (int l0 = k0; l0 < k1; l0 += K_PANEL) {
+                int l1 = Math.min(k1, l0 + K_PANEL);
+                boolean acc = accumulate || l0 > k0;
+                for (int i = 0; i < fullRows; i += ROWS) {
+                    tile4x4(j, l0, l1, a, aOff + i * ai, ai, al, b, bOff, ldb, c, cOff + i * ldc, ldc, acc);
+                }
+            }
+        }
+        if (k0 >= k1 && !accumulate) {
+            // empty k range: the tiles above never ran, but c must still be zeroed
+            for (int i = 0; i < fullRows; i += ROWS) rows(ROWS, tiledCols, k0, k1, a, aOff + i * ai, ai, al, b, bOff, ldb, c, cOff + i * ldc, ldc, false);
+        }
+        if (tiledCols < n) {
+            for (int i = 0; i < fullRows; i += ROWS) {
+                rows(ROWS, n - tiledCols, k0, k1, a, aOff + i * ai, ai, al, b, bOff + tiledCols, ldb,
+                    c, cOff + i * ldc + tiledCols, ldc, accumulate);
+            }
+        }
+        if (fullRows < m) {
+            rows(m - fullRows, n, k0, k1, a, aOff + fullRows * ai, ai, al, b, bOff, ldb, c, cOff + fullRows * ldc, ldc, accumulate);
+        }
+    }
 
     /**
      * c[i, j] (+)= sum over l in [k0, k1) of A(i, l) * b[l, j], for i < m (m <= 4) and j < n, where

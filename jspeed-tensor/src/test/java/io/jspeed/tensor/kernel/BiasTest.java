@@ -1,8 +1,10 @@
 package io.jspeed.tensor.kernel;
 
 import static io.jspeed.tensor.kernel.Check.*;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jspeed.tensor.Parallel;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,5 +29,16 @@ class BiasTest {
             Bias.backward(p, dBias, off, dOut, off, rows, dim);
             assertClose("dBias", dBias, initialPlusTwice(dBias0, grad), 1e-5);
         }
+    }
+
+    @Test
+    void backwardIsBitwiseIndependentOfThreadCount() {
+        int rows = 203, dim = 77;
+        float[] dOut = random(5, rows * dim, 1f), serial = new float[dim], parallel = new float[dim];
+        Bias.backward(Parallel.serial(), serial, 0, dOut, 0, rows, dim);
+        try (Parallel p = Check.twoThreads()) {
+            Bias.backward(p, parallel, 0, dOut, 0, rows, dim);
+        }
+        assertThat(parallel).containsExactly(serial);
     }
 }

@@ -37,4 +37,18 @@ class SimdTest {
         assertThat(y[2]).isEqualTo(1f);
         assertThat(y[3]).isZero();
     }
+
+    @Test
+    void maxMatchesALoopAtEveryLengthAndOffset() {
+        float[] x = Check.random(11, 200, 5f);
+        for (int i = 0; i < x.length; i++) x[i] -= 20f;  // all negative, so a max that let a zero in would fail
+        x[97] = 3f;
+        for (int off : new int[] {0, 3}) {
+            for (int n = 1; n <= 150; n++) {
+                float want = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < n; i++) want = Math.max(want, x[off + i]);
+                assertThat(Simd.max(x, off, n)).as("n=%d off=%d", n, off).isEqualTo(want);
+            }
+        }
+    }
 }
