@@ -170,7 +170,7 @@ public final class Attention {
             e.intoArray(s, so + i);
             acc = acc.add(e);
         }
-        FloatVector inv = FloatVector.broadcast(F, 1f / acc.reduceLanes(VectorOperators.ADD));
+        FloatVector inv = FloatVector.broadcast(F, 1f / Simd.sumLanes(acc));
         for (int i = 0; i < full; i += L) FloatVector.fromArray(F, s, so + i).mul(inv).intoArray(p, po + i);
         if (full < n) FloatVector.fromArray(F, s, so + full).mul(inv).intoArray(p, po + full, F.indexInRange(full, n));
     }
@@ -187,7 +187,7 @@ public final class Attention {
             acc = FloatVector.fromArray(F, p, po + i).fma(FloatVector.fromArray(F, dp, dpo + i), acc);
         }
         if (full < n) acc = FloatVector.fromArray(F, p, po + full, tail).fma(FloatVector.fromArray(F, dp, dpo + full), acc);
-        FloatVector vpdp = FloatVector.broadcast(F, acc.reduceLanes(VectorOperators.ADD));
+        FloatVector vpdp = FloatVector.broadcast(F, Simd.sumLanes(acc));
         for (int i = 0; i < full; i += L) {
             FloatVector.fromArray(F, p, po + i).mul(FloatVector.fromArray(F, dp, dpo + i).sub(vpdp)).mul(scale)
                 .intoArray(ds, dso + i);

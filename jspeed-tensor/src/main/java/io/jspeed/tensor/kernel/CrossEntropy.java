@@ -53,7 +53,7 @@ public final class CrossEntropy {
                 for (int bound = F.loopBound(vocab); i < bound; i += L) {
                     acc = acc.add(Simd.exp(FloatVector.fromArray(F, logits, o + i).sub(vmax)));
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                float sum = Simd.sumLanes(acc);
                 for (; i < vocab; i++) sum += (float) Math.exp(logits[o + i] - max);
                 losses[r] = Math.log(sum) + max - logits[o + targets[targetsOff + r]];
             }

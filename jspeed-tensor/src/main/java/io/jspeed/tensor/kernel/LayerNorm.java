@@ -58,7 +58,7 @@ public final class LayerNorm {
                     xh.fma(dy, FloatVector.fromArray(F, part, i)).intoArray(part, i);
                     dy.add(FloatVector.fromArray(F, part, dim + i)).intoArray(part, dim + i);
                 }
-                float sumN = accN.reduceLanes(VectorOperators.ADD), sumNX = accNX.reduceLanes(VectorOperators.ADD);
+                float sumN = Simd.sumLanes(accN), sumNX = Simd.sumLanes(accNX);
                 for (; i < dim; i++) {
                     float xh = (in[x + i] - m) * s, dy = dOut[d + i], dn = dy * w[wOff + i];
                     sumN += dn;

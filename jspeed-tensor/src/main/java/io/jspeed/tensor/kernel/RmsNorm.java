@@ -46,7 +46,7 @@ public final class RmsNorm {
                     acc = dy.mul(FloatVector.fromArray(F, w, wOff + i)).fma(y, acc);
                     y.fma(dy, FloatVector.fromArray(F, part, i)).intoArray(part, i);
                 }
-                float sumNY = acc.reduceLanes(VectorOperators.ADD);
+                float sumNY = Simd.sumLanes(acc);
                 for (; i < dim; i++) {
                     float y = in[x + i] * s, dy = dOut[d + i];
                     sumNY += dy * w[wOff + i] * y;

@@ -27,6 +27,17 @@ final class Simd {
         p.forChunks(n, chunks, body);
     }
 
+    /**
+     * Sum of a vector's lanes in lane order. reduceLanes(ADD) leaves the order open, and the JIT's intrinsic adds
+     * in a different order than the interpreted fallback, so results would depend on JIT warm-up: a resumed run
+     * (cold JVM) would then not repeat the uninterrupted one bit for bit.
+     */
+    static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += v.lane(i);
+        return s;
+    }
+
     /** y += x */
     static void addInPlace(float[] y, int yo, float[] x, int xo, int n) {
         int i = 0;
@@ -40,7 +51,7 @@ final class Simd {
         int i = 0;
         FloatVector acc = FloatVector.zero(F);
         for (int bound = F.loopBound(n); i < bound; i += L) acc = acc.add(FloatVector.fromArray(F, a, ao + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < n; i++) s += a[ao + i];
         return s;
     }
@@ -53,7 +64,7 @@ final class Simd {
             FloatVector d = FloatVector.fromArray(F, a, ao + i).sub(vc);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < n; i++) {
             float d = a[ao + i] - c;
             s += d * d;
@@ -99,7 +110,7 @@ final class Simd {
             e.intoArray(dst, dso + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(src[so + i] * scale - max * scale);
             dst[dso + i] = e;

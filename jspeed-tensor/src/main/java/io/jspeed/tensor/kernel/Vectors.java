@@ -55,7 +55,7 @@ public final class Vectors {
                     FloatVector v = FloatVector.fromArray(F, x, off + s + i);
                     acc = v.fma(v, acc);
                 }
-                double sum = acc.reduceLanes(VectorOperators.ADD);
+                double sum = Simd.sumLanes(acc);
                 for (; i < len; i++) sum += (double) x[off + s + i] * x[off + s + i];
                 partial[b] = sum;
             }
