@@ -16,17 +16,18 @@ public final class BlockScratch {
     final float[] dUp;       // [N, F] Llama only
     final float[] dNorm;     // [N, C]
     final float[] dAttn;     // [N, C]
-    final float[] dQkv;      // [N, qkvWidth]
+    // [N, qkvWidth]: the attention half of backward runs after the MLP half is done with dAct, so both share storage
+    final float[] dQkv;
 
     public BlockScratch(ModelSpec spec, int batch, int seqLen) {
         int n = batch * seqLen, c = spec.dModel(), f = spec.dFf();
         norm = new float[n * c];
         proj = new float[n * c];
         act = new float[n * f];
-        dAct = new float[n * f];
+        dAct = new float[n * Math.max(f, spec.qkvWidth())];
         dUp = spec.architecture() == ModelSpec.Architecture.LLAMA ? new float[n * f] : new float[0];
         dNorm = new float[n * c];
         dAttn = new float[n * spec.nHead() * spec.headDim()];
-        dQkv = new float[n * spec.qkvWidth()];
+        dQkv = dAct;
     }
 }
