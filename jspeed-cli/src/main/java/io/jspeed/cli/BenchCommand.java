@@ -51,7 +51,7 @@ final class BenchCommand implements Runnable {
         @Override
         public void run() {
             TrainBench.Preset p = TrainBench.Preset.parse(preset);
-            try (Parallel pool = threads > 0 ? new Parallel(threads) : Parallel.ofAvailableProcessors()) {
+            try (Parallel pool = Parallel.withThreads(threads)) {
                 double peak = PeakFlops.measureGflops(pool);
                 TrainBench.Result r = TrainBench.run(p, pool, warmup, steps, peak);
                 append(r.toJson());

@@ -61,7 +61,7 @@ final class GenerateCommand implements Callable<Integer> {
         TrainConfig cfg = ConfigLoader.fromJson(state.configJson(), ckptDir.resolve("trainer.json").toString());
         Tokenizer tokenizer = TrainingRun.loadTokenizer(runDir);
         Sampler sampler = new Sampler(temperature, topK, topP, seed);
-        try (Parallel pool = threads > 0 ? new Parallel(threads) : Parallel.ofAvailableProcessors()) {
+        try (Parallel pool = Parallel.withThreads(threads)) {
             TransformerLM model = new TransformerLM(TrainingRun.modelSpec(cfg.model(), state.vocabSize()), pool);
             Checkpointer.loadModel(ckptDir, model.paramBlocks());
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);

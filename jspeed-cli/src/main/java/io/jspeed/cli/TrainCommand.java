@@ -89,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static Parallel pool(TrainConfig cfg) {
-        return cfg.threads() > 0 ? new Parallel(cfg.threads()) : Parallel.ofAvailableProcessors();
+        return Parallel.withThreads(cfg.threads());
     }
 
     private static void put(Map<String, String> m, String key, Object value) {

@@ -51,9 +51,10 @@ public final class Parallel implements AutoCloseable {
         return SERIAL;
     }
 
-    /** One thread per available processor. */
-    public static Parallel ofAvailableProcessors() {
-        return new Parallel(Runtime.getRuntime().availableProcessors());
+    /** {@code threads} workers, or one per available processor when {@code threads} is 0 (the CLI's default). */
+    public static Parallel withThreads(int threads) {
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0 (0 = all processors), got " + threads);
+        return new Parallel(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
     }
 
     public int threads() {

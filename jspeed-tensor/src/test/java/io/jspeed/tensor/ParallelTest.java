@@ -85,4 +85,15 @@ class ParallelTest {
         assertThat(ran.get()).isSameAs(me);
         assertThat(Parallel.serial().threads()).isEqualTo(1);
     }
+
+    @org.junit.jupiter.api.Test
+    void zeroThreadsMeansOnePerProcessorAndNegativeIsRefused() {
+        try (Parallel p = Parallel.withThreads(0)) {
+            org.assertj.core.api.Assertions.assertThat(p.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        }
+        try (Parallel p = Parallel.withThreads(3)) {
+            org.assertj.core.api.Assertions.assertThat(p.threads()).isEqualTo(3);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Parallel.withThreads(-1)).hasMessageContaining("threads");
+    }
 }
