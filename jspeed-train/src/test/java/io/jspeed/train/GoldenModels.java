@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.TransformerLM;
 import io.jspeed.model.format.SafetensorsFile;
-import io.jspeed.model.param.ParamBlock;
-import io.jspeed.model.param.ParamView;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.train.checkpoint.Checkpointer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,19 +42,13 @@ final class GoldenModels {
                 (float) c.get("rope_theta").asDouble());
     }
 
+    /** The reference weights, loaded by name with the checkpoint loader (which checks every shape). */
     static TransformerLM load(String model, Parallel pool) throws IOException {
         TransformerLM lm = new TransformerLM(spec(expected(model)), pool);
+        Checkpointer.loadModel(dir(model), lm.paramBlocks());
+        long views = lm.paramBlocks().stream().mapToLong(b -> b.views().size()).sum();
         try (SafetensorsFile f = SafetensorsFile.open(dir(model).resolve("model.safetensors"))) {
-            int loaded = 0;
-            for (ParamBlock b : lm.paramBlocks()) {
-                for (ParamView v : b.views()) {
-                    float[] data = f.floats(v.name());
-                    if (data.length != v.size()) throw new IllegalStateException(v + " size mismatch: " + data.length);
-                    System.arraycopy(data, 0, b.values(), v.offset(), v.size());
-                    loaded++;
-                }
-            }
-            if (loaded != f.tensors().size()) throw new IllegalStateException("loaded " + loaded + " of " + f.tensors().size() + " tensors");
+            if (views != f.tensors().size()) throw new IllegalStateException("model has " + views + " parameters, file " + f.tensors().size());
         }
         return lm;
     }
