@@ -1,0 +1,33 @@
+package io.jspeed.infer.weights;
+
+import io.jspeed.tensor.Parallel;
+
+/**
+ * A [rows x cols] weight matrix stored [out, in] (row r = output r) in one storage format, usually over a
+ * memory-mapped file. One implementation per format (F32, BF16, F16, Q8_0, Q4_0, Q4_K, Q6_K, grouped int8/int4),
+ * each with its own vectorized dot products; the format is chosen once at load, never branched per element.
+ */
+public interface WeightMatrix {
+
+    int rows();
+
+    int cols();
+
+    /** The storage format's name as GGUF or safetensors spells it (F32, BF16, Q8_0, ...). */
+    String format();
+
+    /** Bytes a full pass over the matrix reads (what decode streams per token). */
+    long bytes();
+
+    /** out[outOff + r] = sum_c W[r, c] * x[xOff + c] for every row r, split across the pool. */
+    void matvec(Parallel pool, float[] x, int xOff, float[] out, int outOff);
+
+    /**
+     * A batch of vectors: out[outOff + b*rows + r] = W[r, :] . x[xOff + b*cols, ...] for b in [0, batch)
+     * (prefill and batched decode). Implementations read each weight row once per batch where they can.
+     */
+    void matmul(Parallel pool, float[] x, int xOff, int batch, float[] out, int outOff);
+
+    /** Row r dequantized to fp32 into dst[off, off+cols) (embedding lookup, tests). */
+    void row(int r, float[] dst, int off);
+}
