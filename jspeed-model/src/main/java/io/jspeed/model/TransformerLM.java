@@ -7,6 +7,7 @@ import io.jspeed.model.layer.Linear;
 import io.jspeed.model.layer.LlamaBlock;
 import io.jspeed.model.layer.WeightLayout;
 import io.jspeed.model.param.ParamBlock;
+import io.jspeed.model.param.ParamSchedule;
 import io.jspeed.model.param.ParamView;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.kernel.CrossEntropy;
@@ -37,6 +38,7 @@ public final class TransformerLM {
     private final ParamBlock head;
     private final int wte, wpe, finalW, finalB, lmHead;
     private final Map<Long, Workspace> workspaces = new HashMap<>();
+    private ParamSchedule schedule = ParamSchedule.RESIDENT;
 
     /**
      * Attention probabilities cost O(seqLen^2) per head and layer. Below this total they are saved for backward
@@ -60,7 +62,7 @@ public final class TransformerLM {
             wpe = embed.offset("transformer.wpe.weight");
             for (int l = 0; l < spec.nLayer(); l++) blocks.add(new Gpt2Block(spec, l, pool));
             head = new ParamBlock.Builder("transformer.ln_f")
-                    .add("transformer.ln_f.weight", false, c).add("transformer.ln_f.bias", false, c).build();
+                    .addOnes("transformer.ln_f.weight", c).add("transformer.ln_f.bias", false, c).build();
             finalW = head.offset("transformer.ln_f.weight");
             finalB = head.offset("transformer.ln_f.bias");
             lmHead = -1; // tied: logits use transformer.wte.weight
@@ -71,12 +73,11 @@ public final class TransformerLM {
             Rope rope = new Rope(spec.maxSeqLen(), spec.headDim(), spec.ropeTheta());
             for (int l = 0; l < spec.nLayer(); l++) blocks.add(new LlamaBlock(spec, l, rope, pool));
             head = new ParamBlock.Builder("model.norm+lm_head")
-                    .add("model.norm.weight", false, c).add("lm_head.weight", true, v, c).build();
+                    .addOnes("model.norm.weight", c).add("lm_head.weight", true, v, c).build();
             finalW = head.offset("model.norm.weight");
             finalB = -1;
             lmHead = head.offset("lm_head.weight");
         }
-        Arrays.fill(head.values(), finalW, finalW + c, 1f);
     }
 
     public ModelSpec spec() {
@@ -92,25 +93,45 @@ public final class TransformerLM {
         return all;
     }
 
+    /**
+     * Who owns parameter storage: every use of a block is bracketed by schedule.acquire/release (ZeRO-3 gathers
+     * there, ZeRO-2 reduces finished gradients). Set once, by the data-parallel engine; resident by default.
+     */
+    public void useSchedule(ParamSchedule schedule) {
+        this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
+    }
+
     public long parameterCount() {
         return paramBlocks().stream().mapToLong(ParamBlock::size).sum();
     }
 
     /**
      * GPT-2 initialisation: N(0, 0.02) for matrices and embeddings, residual output projections scaled by
-     * 1/sqrt(2·n_layer), biases 0, norm weights 1. Deterministic in the seed.
+     * 1/sqrt(2·n_layer), biases 0, norm weights 1. Deterministic in the seed; each block draws from its own
+     * stream, so one block can be initialised alone ({@link #initializeBlock}) with the same values.
      */
     public void initialize(long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
+        List<ParamBlock> all = paramBlocks();
+        for (int i = 0; i < all.size(); i++) initializeBlock(i, seed, all.get(i).values());
+    }
+
+    /** Writes block i's initial values (as {@link #initialize} would) into dst, a buffer of the block's layout. */
+    public void initializeBlock(int blockIndex, long seed, float[] dst) {
+        List<ParamBlock> all = paramBlocks();
+        SplittableRandom root = new SplittableRandom(seed), random = root.split();
+        for (int i = 0; i < blockIndex; i++) random = root.split();
         double residualStd = 0.02 / Math.sqrt(2.0 * spec.nLayer());
-        for (ParamBlock block : paramBlocks()) {
-            float[] w = block.values();
-            for (ParamView view : block.views()) {
-                if (view.shape().length < 2) continue;
-                String n = view.name();
-                boolean residual = n.endsWith("c_proj.weight") || n.endsWith("o_proj.weight") || n.endsWith("down_proj.weight");
-                double std = residual ? residualStd : 0.02;
-                for (int i = view.offset(), e = view.offset() + view.size(); i < e; i++) w[i] = (float) (random.nextGaussian() * std);
+        for (ParamView view : all.get(blockIndex).views()) {
+            int from = view.offset(), to = view.offset() + view.size();
+            switch (view.init()) {
+                case ZEROS -> Arrays.fill(dst, from, to, 0f);
+                case ONES -> Arrays.fill(dst, from, to, 1f);
+                case RANDOM -> {
+                    String n = view.name();
+                    boolean residual = n.endsWith("c_proj.weight") || n.endsWith("o_proj.weight") || n.endsWith("down_proj.weight");
+                    double std = residual ? residualStd : 0.02;
+                    for (int i = from; i < to; i++) dst[i] = (float) (random.nextGaussian() * std);
+                }
             }
         }
     }
@@ -127,7 +148,11 @@ public final class TransformerLM {
     public double forwardBackward(int[] tokens, int[] targets, int batch, int seqLen, float gradScale) {
         Workspace ws = workspace(batch, seqLen);
         forwardHidden(ws, tokens);
+        acquireHead(true);
+        finalNorm(ws);
         double loss = head(ws, targets, gradScale, true);
+        backwardFinalNorm(ws);
+        schedule.release(head, true);
         backwardHidden(ws, tokens);
         return loss;
     }
@@ -136,19 +161,26 @@ public final class TransformerLM {
     public double loss(int[] tokens, int[] targets, int batch, int seqLen) {
         Workspace ws = workspace(batch, seqLen);
         forwardHidden(ws, tokens);
-        return head(ws, targets, 0f, false);
+        acquireHead(false);
+        finalNorm(ws);
+        double loss = head(ws, targets, 0f, false);
+        releaseHead();
+        return loss;
     }
 
     /** Logits [batch·seqLen, vocab] of a forward pass. */
     public float[] logits(int[] tokens, int batch, int seqLen) {
         Workspace ws = workspace(batch, seqLen);
         forwardHidden(ws, tokens);
+        acquireHead(false);
+        finalNorm(ws);
         float[] out = new float[ws.n * spec.vocabSize()];
         for (int r0 = 0; r0 < ws.n; r0 += HEAD_ROWS) {
             int rows = Math.min(HEAD_ROWS, ws.n - r0);
             headLogits(ws, r0, rows);
             System.arraycopy(ws.logits, 0, out, r0 * spec.vocabSize(), rows * spec.vocabSize());
         }
+        releaseHead();
         return out;
     }
 
@@ -164,7 +196,10 @@ public final class TransformerLM {
         Arrays.fill(padded, length, width, 0);
         Workspace ws = workspace(1, width);
         forwardHidden(ws, padded);
+        acquireHead(false);
+        finalNorm(ws);
         headLogits(ws, length - 1, 1);
+        releaseHead();
         return Arrays.copyOf(ws.logits, spec.vocabSize());
     }
 
@@ -179,14 +214,38 @@ public final class TransformerLM {
         workspaces.clear();
     }
 
-    /** Embeddings, blocks and the final norm: leaves the normalised last hidden states in ws.finalNorm. */
+    /** Embeddings and blocks: leaves the last hidden states in ws.resid[nLayer]. */
     private void forwardHidden(Workspace ws, int[] tokens) {
         int c = spec.dModel(), v = spec.vocabSize();
-        float[] e = embed.values(), h = head.values();
+        schedule.acquire(embed, false);
+        float[] e = embed.values();
         Embedding.forward(pool, ws.resid[0], 0, tokens, 0, ws.n, e, wte, c, v);
         if (gpt2) Embedding.addPositions(pool, ws.resid[0], 0, e, wpe, ws.n, ws.seqLen, c);
-        for (int l = 0; l < blocks.size(); l++) ws.bound[l].forward(ws.resid[l], ws.resid[l + 1]);
-        float[] last = ws.resid[blocks.size()];
+        schedule.release(embed, false);
+        for (int l = 0; l < blocks.size(); l++) {
+            ParamBlock p = blocks.get(l).params();
+            schedule.acquire(p, false);
+            ws.bound[l].forward(ws.resid[l], ws.resid[l + 1]);
+            schedule.release(p, false);
+        }
+    }
+
+    /** The head reads the final norm and, for GPT-2's tied head, the token embeddings. */
+    private void acquireHead(boolean withGrads) {
+        schedule.acquire(head, withGrads);
+        if (gpt2) schedule.acquire(embed, withGrads);
+    }
+
+    /** After a forward-only use of the head. */
+    private void releaseHead() {
+        if (gpt2) schedule.release(embed, false);
+        schedule.release(head, false);
+    }
+
+    /** The final norm of the last hidden states into ws.finalNorm. */
+    private void finalNorm(Workspace ws) {
+        int c = spec.dModel();
+        float[] last = ws.resid[blocks.size()], h = head.values();
         if (gpt2) LayerNorm.forward(pool, ws.finalNorm, 0, ws.finalMean, ws.finalRstd, 0, last, 0, h, finalW, h, finalB, ws.n, c, spec.normEps());
         else RmsNorm.forward(pool, ws.finalNorm, 0, ws.finalRstd, 0, last, 0, h, finalW, ws.n, c, spec.normEps());
     }
@@ -228,18 +287,32 @@ public final class TransformerLM {
         return gpt2 ? wte : lmHead;
     }
 
-    /** Expects ws.dFinalNorm to hold dLoss/d(final norm output). */
-    private void backwardHidden(Workspace ws, int[] tokens) {
+    /** Expects ws.dFinalNorm to hold dLoss/d(final norm output); leaves dLoss/d(last hidden) in ws.dResid. */
+    private void backwardFinalNorm(Workspace ws) {
         int c = spec.dModel();
-        float[] ge = embed.grads(), h = head.values(), gh = head.grads();
+        float[] h = head.values(), gh = head.grads();
         float[] last = ws.resid[blocks.size()];
         float[] dResid = ws.dResid;
         Arrays.fill(dResid, 0f);
         if (gpt2) LayerNorm.backward(pool, dResid, 0, gh, finalW, gh, finalB, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalMean, ws.finalRstd, 0, ws.n, c);
         else RmsNorm.backward(pool, dResid, 0, gh, finalW, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalRstd, 0, ws.n, c);
-        for (int l = blocks.size() - 1; l >= 0; l--) ws.bound[l].backward(ws.resid[l], dResid);
+    }
+
+    /** Blocks in reverse, then the embeddings (for GPT-2 still held from the tied head). */
+    private void backwardHidden(Workspace ws, int[] tokens) {
+        int c = spec.dModel();
+        float[] dResid = ws.dResid;
+        for (int l = blocks.size() - 1; l >= 0; l--) {
+            ParamBlock p = blocks.get(l).params();
+            schedule.acquire(p, true);
+            ws.bound[l].backward(ws.resid[l], dResid);
+            schedule.release(p, true);
+        }
+        if (!gpt2) schedule.acquire(embed, true);
+        float[] ge = embed.grads();
         Embedding.backward(pool, ge, wte, dResid, 0, tokens, 0, ws.n, c);
         if (gpt2) Embedding.positionsBackward(pool, ge, wpe, dResid, 0, ws.n, ws.seqLen, c);
+        schedule.release(embed, true);
     }
 
     /** Activations of one (batch, seqLen): the residual stream at each block boundary plus what blocks save. */

@@ -28,10 +28,10 @@ public final class Gpt2Block implements DecoderBlock {
         int c = spec.dModel(), f = spec.dFf();
         String p = "transformer.h." + layer + ".";
         params = new ParamBlock.Builder(p.substring(0, p.length() - 1))
-                .add(p + "ln_1.weight", false, c).add(p + "ln_1.bias", false, c)
+                .addOnes(p + "ln_1.weight", c).add(p + "ln_1.bias", false, c)
                 .add(p + "attn.c_attn.weight", true, c, 3 * c).add(p + "attn.c_attn.bias", false, 3 * c)
                 .add(p + "attn.c_proj.weight", true, c, c).add(p + "attn.c_proj.bias", false, c)
-                .add(p + "ln_2.weight", false, c).add(p + "ln_2.bias", false, c)
+                .addOnes(p + "ln_2.weight", c).add(p + "ln_2.bias", false, c)
                 .add(p + "mlp.c_fc.weight", true, c, f).add(p + "mlp.c_fc.bias", false, f)
                 .add(p + "mlp.c_proj.weight", true, f, c).add(p + "mlp.c_proj.bias", false, c)
                 .build();
@@ -47,8 +47,6 @@ public final class Gpt2Block implements DecoderBlock {
         fcB = params.offset(p + "mlp.c_fc.bias");
         fcProjW = params.offset(p + "mlp.c_proj.weight");
         fcProjB = params.offset(p + "mlp.c_proj.bias");
-        Arrays.fill(params.values(), ln1W, ln1W + c, 1f);
-        Arrays.fill(params.values(), ln2W, ln2W + c, 1f);
     }
 
     @Override

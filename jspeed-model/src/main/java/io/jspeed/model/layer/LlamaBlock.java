@@ -32,12 +32,12 @@ public final class LlamaBlock implements DecoderBlock {
         int c = spec.dModel(), f = spec.dFf(), d = spec.headDim();
         String p = "model.layers." + layer + ".";
         params = new ParamBlock.Builder(p.substring(0, p.length() - 1))
-                .add(p + "input_layernorm.weight", false, c)
+                .addOnes(p + "input_layernorm.weight", c)
                 .add(p + "self_attn.q_proj.weight", true, spec.nHead() * d, c)
                 .add(p + "self_attn.k_proj.weight", true, spec.nKvHead() * d, c)
                 .add(p + "self_attn.v_proj.weight", true, spec.nKvHead() * d, c)
                 .add(p + "self_attn.o_proj.weight", true, c, spec.nHead() * d)
-                .add(p + "post_attention_layernorm.weight", false, c)
+                .addOnes(p + "post_attention_layernorm.weight", c)
                 .add(p + "mlp.gate_proj.weight", true, f, c)
                 .add(p + "mlp.up_proj.weight", true, f, c)
                 .add(p + "mlp.down_proj.weight", true, c, f)
@@ -49,8 +49,6 @@ public final class LlamaBlock implements DecoderBlock {
         gateW = params.offset(p + "mlp.gate_proj.weight");
         upW = params.offset(p + "mlp.up_proj.weight");
         downW = params.offset(p + "mlp.down_proj.weight");
-        Arrays.fill(params.values(), norm1W, norm1W + c, 1f);
-        Arrays.fill(params.values(), norm2W, norm2W + c, 1f);
     }
 
     @Override

@@ -16,7 +16,7 @@ final class ConfigJson {
         ObjectNode root = JSON.createObjectNode();
         root.put("train_batch_size", c.trainBatchSize());
         root.put("train_micro_batch_size_per_gpu", c.microBatch());
-        root.put("gradient_accumulation_steps", c.gradAccumSteps());
+        // Accumulation steps are derived (total / (micro * world)), so the file resumes on another number of ranks.
 
         OptimizerConfig o = c.optimizer();
         ObjectNode optimizer = root.putObject("optimizer");
@@ -42,7 +42,16 @@ final class ConfigJson {
         root.put("gradient_clipping", c.gradClip());
         root.putObject("bf16").put("enabled", c.bf16());
         root.putObject("fp16").put("enabled", false);
-        root.putObject("zero_optimization").put("stage", c.zeroStage());
+        ObjectNode zero = root.putObject("zero_optimization");
+        zero.put("stage", c.zero().stage());
+        zero.put("reduce_bucket_size", c.zero().reduceBucketSize());
+        zero.put("allgather_bucket_size", c.zero().allgatherBucketSize());
+        zero.put("overlap_comm", c.zero().overlapComm());
+        zero.put("contiguous_gradients", c.zero().contiguousGradients());
+        zero.put("stage3_prefetch_bucket_size", c.zero().prefetchBucketSize());
+        zero.put("stage3_param_persistence_threshold", c.zero().paramPersistenceThreshold());
+        zero.put("stage3_max_live_parameters", c.zero().maxLiveParameters());
+        root.put("comm_timeout_s", c.commTimeoutSeconds());
         root.put("steps_per_print", c.stepsPerPrint());
 
         ModelConfig m = c.model();

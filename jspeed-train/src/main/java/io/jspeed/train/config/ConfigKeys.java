@@ -103,6 +103,14 @@ final class ConfigKeys {
         m.put("bf16.enabled", Kind.BOOL);
         m.put("fp16.enabled", Kind.BOOL);
         m.put("zero_optimization.stage", Kind.INT);
+        m.put("zero_optimization.reduce_bucket_size", Kind.LONG);
+        m.put("zero_optimization.allgather_bucket_size", Kind.LONG);
+        m.put("zero_optimization.overlap_comm", Kind.BOOL);
+        m.put("zero_optimization.contiguous_gradients", Kind.BOOL);
+        m.put("zero_optimization.stage3_prefetch_bucket_size", Kind.LONG);
+        m.put("zero_optimization.stage3_param_persistence_threshold", Kind.LONG);
+        m.put("zero_optimization.stage3_max_live_parameters", Kind.LONG);
+        m.put("comm_timeout_s", Kind.NUMBER);
         m.put("steps_per_print", Kind.INT);
         m.put("model.type", Kind.STRING);
         m.put("model.vocab_size", Kind.INT);
@@ -128,6 +136,35 @@ final class ConfigKeys {
         m.put("training.threads", Kind.INT);
         return java.util.Collections.unmodifiableMap(m);
     }
+
+    /**
+     * DeepSpeed keys jspeed knows but does not honour yet: rejected with the reason, never silently ignored
+     * (DeepSpeed itself ignores unknown keys, a top complaint of its users).
+     */
+    static final Map<String, String> NOT_YET_HONOURED = Map.ofEntries(
+            Map.entry("zero_optimization.offload_optimizer", "ZeRO-Offload (optimizer states in CPU RAM or on NVMe) is not built yet"),
+            Map.entry("zero_optimization.offload_param", "ZeRO-Infinity parameter offload is not built yet"),
+            Map.entry("zero_optimization.zero_quantized_weights", "ZeRO++ quantized weight all-gather (qwZ) is not built yet"),
+            Map.entry("zero_optimization.zero_quantized_gradients", "ZeRO++ quantized gradient reduce-scatter (qgZ) is not built yet"),
+            Map.entry("zero_optimization.zero_hpz_partition_size", "ZeRO++ hierarchical partitioning (hpZ) is not built yet"),
+            Map.entry("zero_optimization.sub_group_size", "optimizer sub-groups only matter with offload, which is not built yet"),
+            Map.entry("zero_optimization.stage3_max_reuse_distance", "jspeed frees a gathered block at its last use in the schedule; reuse-distance caching is not built"),
+            Map.entry("zero_optimization.stage3_gather_16bit_weights_on_model_save", "checkpoints always hold full fp32 tensors by name; no gather option is needed"),
+            Map.entry("zero_optimization.round_robin_gradients", "gradients are partitioned by contiguous bucket pieces, not round robin"),
+            Map.entry("zero_optimization.mics_shard_size", "MiCS sharding is not built"),
+            Map.entry("zero_optimization.elastic_checkpoint", "checkpoints are always topology-free; the option is not needed"),
+            Map.entry("zero_optimization.allgather_partitions", "jspeed always all-gathers partitions (the DeepSpeed default); the switch is not honoured"),
+            Map.entry("zero_optimization.reduce_scatter", "jspeed always reduce-scatters gradients (the DeepSpeed default); the switch is not honoured"),
+            Map.entry("communication_data_type", "collectives run in fp32; compressed communication arrives with its own issue"),
+            Map.entry("prescale_gradients", "gradients are scaled once before reduction; the switch is not honoured"),
+            Map.entry("gradient_predivide_factor", "gradients are scaled once before reduction; the factor is not honoured"),
+            Map.entry("amp", "NVIDIA apex AMP has no meaning on the JVM; use bf16.enabled"),
+            Map.entry("pipeline", "pipeline parallelism is not built yet"),
+            Map.entry("sparse_attention", "sparse attention is not built"),
+            Map.entry("flops_profiler", "the flops profiler is not built; ./jspeed bench train reports MFU"),
+            Map.entry("wall_clock_breakdown", "per-phase wall clock breakdown is not built; metrics.jsonl has step times and a comms log"),
+            Map.entry("tensorboard", "TensorBoard output is not built; metrics.jsonl holds every metric"),
+            Map.entry("wandb", "Weights & Biases output is not built; metrics.jsonl holds every metric"));
 
     static boolean isLeaf(String path) {
         return LEAVES.containsKey(path);
@@ -157,6 +194,11 @@ final class ConfigKeys {
 
     /** The error for a key that does not exist, suggesting the nearest known key at the same level. */
     static ConfigException unknown(String path) {
+        String reason = NOT_YET_HONOURED.get(path);
+        if (reason != null) {
+            return new ConfigException(path, "\"" + path + "\" is a DeepSpeed key that jspeed does not honour yet: " + reason
+                    + "; remove it from the config");
+        }
         int dot = path.lastIndexOf('.');
         String section = dot < 0 ? "" : path.substring(0, dot);
         String name = path.substring(dot + 1);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jspeed.train.zero.ZeroOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +42,16 @@ public final class ConfigLoader {
      * ("training.steps") mapped to the text of its value ("100"), parsed as that key's type.
      */
     public static TrainConfig load(Path jsonFileOrNull, Map<String, String> overrides) {
+        return load(jsonFileOrNull, overrides, 1);
+    }
+
+    /**
+     * As {@link #load(Path, Map)} for a run over {@code worldSize} data-parallel ranks: DeepSpeed's batch rule
+     * train_batch_size = micro batch * accumulation steps * world size derives whichever of the three is missing.
+     */
+    public static TrainConfig load(Path jsonFileOrNull, Map<String, String> overrides, int worldSize) {
         if (jsonFileOrNull == null) {
-            return build(JSON.createObjectNode(), DEFAULTS_SOURCE, overrides);
+            return build(JSON.createObjectNode(), DEFAULTS_SOURCE, overrides, worldSize);
         }
         String text;
         try {
@@ -51,12 +60,16 @@ public final class ConfigLoader {
             throw new ConfigException(null, jsonFileOrNull + ": cannot read the config file (" + e + ")", e);
         }
         String source = jsonFileOrNull.toString();
-        return build(parse(text, source), source, overrides);
+        return build(parse(text, source), source, overrides, worldSize);
     }
 
     /** Parses a configuration document; {@code sourceName} appears in error messages. */
     public static TrainConfig fromJson(String json, String sourceName) {
-        return build(parse(json, sourceName), sourceName, Map.of());
+        return fromJson(json, sourceName, 1);
+    }
+
+    public static TrainConfig fromJson(String json, String sourceName, int worldSize) {
+        return build(parse(json, sourceName), sourceName, Map.of(), worldSize);
     }
 
     private static ObjectNode parse(String text, String source) {
@@ -77,7 +90,7 @@ public final class ConfigLoader {
         return object;
     }
 
-    private static TrainConfig build(ObjectNode root, String source, Map<String, String> overrides) {
+    private static TrainConfig build(ObjectNode root, String source, Map<String, String> overrides, int worldSize) {
         try {
             checkKeys(root, "");
         } catch (ConfigException e) {
@@ -92,7 +105,7 @@ public final class ConfigLoader {
             }
         }
         try {
-            return assemble(tree);
+            return assemble(tree, worldSize);
         } catch (ConfigException e) {
             throw e.within(overrides.isEmpty() ? source : source + " with overrides " + new TreeMap<>(overrides));
         }
@@ -147,24 +160,45 @@ public final class ConfigLoader {
     }
 
     /** Defaults, derived values and the checks that span sections; the records check their own fields. */
-    private static TrainConfig assemble(ConfigTree t) {
+    private static TrainConfig assemble(ConfigTree t, int worldSize) {
         if (t.bool("fp16.enabled", false)) {
             throw new ConfigException("fp16.enabled", "fp16.enabled=true: fp16 is not supported (it needs loss "
                     + "scaling); expected \"fp16\": {\"enabled\": false} and, for 16-bit training, \"bf16\": {\"enabled\": true}");
         }
-        int zeroStage = t.integer("zero_optimization.stage", 0);
-        if (zeroStage != 0) {
-            throw TrainConfig.zeroStageUnsupported(zeroStage);
-        }
         int steps = t.integer("training.steps", 1100);
-        int[] batch = batchSizes(t);
+        if (worldSize < 1) throw ConfigException.invalid("world size", worldSize, "at least 1 rank");
+        int[] batch = batchSizes(t, worldSize);
         return new TrainConfig(model(t), optimizer(t), scheduler(t, steps), data(t),
                 batch[0], batch[1], batch[2],
-                t.real32("gradient_clipping", 1.0f), t.bool("bf16.enabled", false), zeroStage,
-                steps, t.real("training.minutes", 5.0), t.int64("training.seed", 1337),
+                t.real32("gradient_clipping", 1.0f), t.bool("bf16.enabled", false), zero(t),
+                t.real("comm_timeout_s", 300.0), worldSize, steps, t.real("training.minutes", 5.0), t.int64("training.seed", 1337),
                 t.integer("steps_per_print", 10), t.integer("training.eval_every", 100),
                 t.integer("training.eval_batches", 8), t.integer("training.checkpoint_every", 200),
                 t.text("training.out_dir", "out"), t.integer("training.threads", 0));
+    }
+
+    private static ZeroOptions zero(ConfigTree t) {
+        int stage = t.integer("zero_optimization.stage", 0);
+        if (stage < 0 || stage > 3) throw ConfigException.invalid("zero_optimization.stage", stage, "0, 1, 2 or 3");
+        ZeroOptions d = ZeroOptions.stage(stage);
+        ZeroOptions z = new ZeroOptions(stage,
+                t.int64("zero_optimization.reduce_bucket_size", d.reduceBucketSize()),
+                t.int64("zero_optimization.allgather_bucket_size", d.allgatherBucketSize()),
+                t.bool("zero_optimization.overlap_comm", d.overlapComm()),
+                t.bool("zero_optimization.contiguous_gradients", d.contiguousGradients()),
+                t.int64("zero_optimization.stage3_prefetch_bucket_size", d.prefetchBucketSize()),
+                t.int64("zero_optimization.stage3_param_persistence_threshold", d.paramPersistenceThreshold()),
+                t.int64("zero_optimization.stage3_max_live_parameters", d.maxLiveParameters()));
+        for (String key : new String[] {"reduce_bucket_size", "allgather_bucket_size", "stage3_prefetch_bucket_size", "stage3_max_live_parameters"}) {
+            String path = "zero_optimization." + key;
+            if (t.has(path) && t.int64(path, 1) < 1) throw ConfigException.invalid(path, t.int64(path, 1), "a number of elements >= 1");
+        }
+        if (t.has("zero_optimization.stage3_param_persistence_threshold") && z.paramPersistenceThreshold() < 0)
+            throw ConfigException.invalid("zero_optimization.stage3_param_persistence_threshold", z.paramPersistenceThreshold(), "a number of elements >= 0");
+        if (!z.contiguousGradients())
+            throw ConfigException.invalid("zero_optimization.contiguous_gradients", false,
+                    "true: jspeed's gradients always live in contiguous per-block buffers");
+        return z;
     }
 
     private static ModelConfig model(ConfigTree t) {
@@ -231,7 +265,7 @@ public final class ConfigLoader {
      * the third; one given takes accum = 1 (or, if only accum is given, the default micro batch); all three
      * given must agree, which the {@link TrainConfig} constructor checks with all three values in the message.
      */
-    private static int[] batchSizes(ConfigTree t) {
+    private static int[] batchSizes(ConfigTree t, int world) {
         boolean hasTotal = t.has("train_batch_size");
         boolean hasMicro = t.has("train_micro_batch_size_per_gpu");
         boolean hasAccum = t.has("gradient_accumulation_steps");
@@ -248,29 +282,30 @@ public final class ConfigLoader {
             ModelConfig.positive("gradient_accumulation_steps", accum);
         }
         if (hasTotal && hasMicro && !hasAccum) {
-            accum = divide(total, "train_micro_batch_size_per_gpu", micro);
+            accum = divide(total, "train_micro_batch_size_per_gpu", micro, world);
         } else if (hasTotal && hasAccum && !hasMicro) {
-            micro = divide(total, "gradient_accumulation_steps", accum);
+            micro = divide(total, "gradient_accumulation_steps", accum, world);
         } else if (hasTotal && !hasMicro) {
-            micro = total;
+            micro = divide(total, "world size", 1, world);
             accum = 1;
         } else if (!hasTotal) {
-            long product = (long) micro * accum;
+            long product = (long) micro * accum * world;
             if (product > Integer.MAX_VALUE) {
                 throw ConfigException.invalid("train_batch_size", product, "at most " + Integer.MAX_VALUE
-                        + " (train_micro_batch_size_per_gpu * gradient_accumulation_steps)");
+                        + " (train_micro_batch_size_per_gpu * gradient_accumulation_steps * world size)");
             }
             total = (int) product;
         }
         return new int[] {micro, accum, total};
     }
 
-    private static int divide(int total, String divisorKey, int divisor) {
-        if (total % divisor != 0) {
+    private static int divide(int total, String divisorKey, int divisor, int world) {
+        long d = (long) divisor * world;
+        if (total % d != 0) {
             throw new ConfigException("train_batch_size", "train_batch_size=" + total + " with " + divisorKey + "="
-                    + divisor + ": expected train_batch_size to be a multiple of " + divisorKey
-                    + " (train_batch_size = micro batch * accumulation steps * world size 1)");
+                    + divisor + " and world size " + world + ": expected train_batch_size to be a multiple of "
+                    + divisor + " * " + world + " = " + d + " (train_batch_size = micro batch * accumulation steps * world size)");
         }
-        return total / divisor;
+        return (int) (total / d);
     }
 }

@@ -1,16 +1,19 @@
 package io.jspeed.train.config;
 
+import io.jspeed.train.zero.ZeroOptions;
+
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Everything a training run is told, validated: model, optimizer, schedule, data, batch sizes (DeepSpeed's
- * {@code train_batch_size = micro * accum * world}, world = 1 here), precision, ZeRO stage, run length and outputs.
- * {@code minutes} 0 means no wall-clock cap; {@code threads} 0 means all available processors.
+ * {@code train_batch_size = micro * accum * world}, world = the data-parallel ranks), precision, ZeRO settings,
+ * collective deadline, run length and outputs. {@code minutes} 0 means no wall-clock cap; {@code threads} 0 means all
+ * available processors (per rank: the threads of each rank's pool).
  */
 public record TrainConfig(ModelConfig model, OptimizerConfig optimizer, SchedulerConfig scheduler, DataConfig data,
-        int microBatch, int gradAccumSteps, int trainBatchSize, float gradClip, boolean bf16, int zeroStage,
-        int steps, double minutes, long seed, int stepsPerPrint, int evalEvery, int evalBatches, int checkpointEvery,
+        int microBatch, int gradAccumSteps, int trainBatchSize, float gradClip, boolean bf16, ZeroOptions zero,
+        double commTimeoutSeconds, int worldSize, int steps, double minutes, long seed, int stepsPerPrint, int evalEvery, int evalBatches, int checkpointEvery,
         String outDir, int threads) {
 
     public TrainConfig {
@@ -21,16 +24,20 @@ public record TrainConfig(ModelConfig model, OptimizerConfig optimizer, Schedule
         ModelConfig.positive("train_micro_batch_size_per_gpu", microBatch);
         ModelConfig.positive("gradient_accumulation_steps", gradAccumSteps);
         ModelConfig.positive("train_batch_size", trainBatchSize);
-        if ((long) microBatch * gradAccumSteps != trainBatchSize) {
+        ModelConfig.positive("world size", worldSize);
+        if ((long) microBatch * gradAccumSteps * worldSize != trainBatchSize) {
             throw new ConfigException("train_batch_size", "train_batch_size=" + trainBatchSize
                     + ", train_micro_batch_size_per_gpu=" + microBatch + ", gradient_accumulation_steps="
-                    + gradAccumSteps + ": expected train_batch_size = micro batch * accumulation steps * world size (1)");
+                    + gradAccumSteps + ", world size " + worldSize + ": expected train_batch_size = micro batch * accumulation steps"
+                    + " * world size = " + microBatch + " * " + gradAccumSteps + " * " + worldSize + " = "
+                    + ((long) microBatch * gradAccumSteps * worldSize));
         }
         if (!(gradClip >= 0) || Float.isInfinite(gradClip)) {
             throw ConfigException.invalid("gradient_clipping", gradClip, "a finite number >= 0 (0 = no clipping)");
         }
-        if (zeroStage != 0) {
-            throw zeroStageUnsupported(zeroStage);
+        Objects.requireNonNull(zero, "zero");
+        if (!(commTimeoutSeconds > 0) || Double.isInfinite(commTimeoutSeconds)) {
+            throw ConfigException.invalid("comm_timeout_s", commTimeoutSeconds, "a finite number of seconds > 0");
         }
         ModelConfig.positive("training.steps", steps);
         if (!(minutes >= 0) || Double.isInfinite(minutes)) {
@@ -60,13 +67,5 @@ public record TrainConfig(ModelConfig model, OptimizerConfig optimizer, Schedule
     /** This configuration in the JSON form {@link ConfigLoader} reads; {@code fromJson(toJson())} equals this. */
     public String toJson() {
         return ConfigJson.write(this);
-    }
-
-    static ConfigException zeroStageUnsupported(int stage) {
-        if (stage < 0 || stage > 3) {
-            return ConfigException.invalid("zero_optimization.stage", stage, "0, 1, 2 or 3");
-        }
-        return new ConfigException("zero_optimization.stage", "zero_optimization.stage=" + stage
-                + " needs data parallelism, which arrives with the comm module; this build trains on one rank (stage 0)");
     }
 }

@@ -1,0 +1,32 @@
+package io.jspeed.train.zero;
+
+/**
+ * DeepSpeed's {@code zero_optimization} settings that jspeed honours, in elements (DeepSpeed counts these in
+ * elements too). Stage 0: plain data parallelism; 1: optimizer states partitioned; 2: also gradients; 3: also
+ * parameters.
+ */
+public record ZeroOptions(int stage, long reduceBucketSize, long allgatherBucketSize, boolean overlapComm,
+                          boolean contiguousGradients, long prefetchBucketSize, long paramPersistenceThreshold,
+                          long maxLiveParameters) {
+
+    /** DeepSpeed's defaults (reduce/allgather buckets 5e8, prefetch 5e7, persistence 1e5, max live 1e9). */
+    public static ZeroOptions stage(int stage) {
+        return new ZeroOptions(stage, 500_000_000L, 500_000_000L, true, true, 50_000_000L, 100_000L, 1_000_000_000L);
+    }
+
+    public ZeroOptions {
+        if (stage < 0 || stage > 3) throw new IllegalArgumentException("zero_optimization.stage=" + stage + ": expected 0, 1, 2 or 3");
+    }
+
+    public boolean partitionsOptimizer() {
+        return stage >= 1;
+    }
+
+    public boolean partitionsGradients() {
+        return stage >= 2;
+    }
+
+    public boolean partitionsParameters() {
+        return stage >= 3;
+    }
+}
