@@ -47,6 +47,14 @@ public interface ProcessGroup extends AutoCloseable {
      */
     ProcessGroup split(int color, int key);
 
+    /**
+     * {@link #split(int, int)} with a name for the new group, which messages and logs use (e.g. "data[1]").
+     * Backends that cannot name groups may ignore it.
+     */
+    default ProcessGroup split(int color, int key, String name) {
+        return split(color, key);
+    }
+
     /** Bytes, calls and seconds per collective on this rank since the group was made. */
     CommsLog log();
 
