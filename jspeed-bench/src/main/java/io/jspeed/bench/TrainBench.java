@@ -2,8 +2,11 @@ package io.jspeed.bench;
 
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.TransformerLM;
-import io.jspeed.tensor.Parallel;
-import io.jspeed.train.optim.AdamWOptimizer;
+import io.jspeed.train.RankContext;
+import io.jspeed.train.zero.RankMemory;
+import io.jspeed.train.zero.ShardedAdamW;
+import io.jspeed.train.zero.ZeroEngine;
+import io.jspeed.train.zero.ZeroOptions;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -12,7 +15,9 @@ import java.util.SplittableRandom;
 /**
  * Training throughput on the same models and batches as ../shared/peers/pytorch_gpt_bench.py: a step is
  * zero_grad + forward + loss + backward + AdamW (lr 3e-4, betas 0.9/0.999, no decay, no clipping) on
- * pre-generated uniform random tokens; tokens/s = batch·seq / median step time after warmup.
+ * pre-generated uniform random tokens; tokens/s = ranks·batch·seq / median step time after warmup (each
+ * data-parallel rank takes the preset's batch, as the peer's DDP mode does). Runs on one rank of a group; every
+ * rank of the group must call it; rank 0's result is the one to report.
  */
 public final class TrainBench {
 
@@ -45,28 +50,30 @@ public final class TrainBench {
         }
     }
 
-    public record Result(String preset, int threads, int batch, int seqLen, long parameters, double flopsPerToken,
-                         double medianStepMs, double tokensPerSecond, double mfu, double peakGflops, long peakRssBytes,
-                         double firstLoss, double lastLoss) {
+    public record Result(String preset, int ranks, int threads, int zeroStage, int batch, int seqLen, long parameters,
+                         double flopsPerToken, double medianStepMs, double tokensPerSecond, double mfu, double peakGflops,
+                         long peakRssBytes, RankMemory rankMemory, double firstLoss, double lastLoss) {
 
         public String toJson() {
-            return String.format(Locale.ROOT, "{\"preset\":\"%s\",\"threads\":%d,\"batch\":%d,\"seq_len\":%d,\"parameters\":%d,"
-                            + "\"flops_per_token\":%.0f,\"step_ms_median\":%.2f,\"tokens_per_s\":%.1f,\"mfu\":%.4f,\"peak_gflops\":%.1f,"
-                            + "\"peak_rss_bytes\":%d,\"loss_first\":%.4f,\"loss_last\":%.4f}",
-                    preset, threads, batch, seqLen, parameters, flopsPerToken, medianStepMs, tokensPerSecond, mfu, peakGflops,
-                    peakRssBytes, firstLoss, lastLoss);
+            return String.format(Locale.ROOT, "{\"preset\":\"%s\",\"ranks\":%d,\"threads_per_rank\":%d,\"zero_stage\":%d,\"batch\":%d,"
+                            + "\"seq_len\":%d,\"parameters\":%d,\"flops_per_token\":%.0f,\"step_ms_median\":%.2f,\"tokens_per_s\":%.1f,"
+                            + "\"mfu\":%.4f,\"peak_gflops\":%.1f,\"peak_rss_bytes\":%d,\"model_state_bytes_per_rank\":%d,"
+                            + "\"working_bytes_per_rank\":%d,\"loss_first\":%.4f,\"loss_last\":%.4f}",
+                    preset, ranks, threads, zeroStage, batch, seqLen, parameters, flopsPerToken, medianStepMs, tokensPerSecond, mfu,
+                    peakGflops, peakRssBytes, rankMemory.modelStateBytes(), rankMemory.workingBytes(), firstLoss, lastLoss);
         }
     }
 
     private TrainBench() {}
 
-    public static Result run(Preset preset, Parallel pool, int warmup, int steps, double peakGflops) {
+    public static Result run(Preset preset, RankContext rank, int zeroStage, int warmup, int steps, double peakGflops) throws java.io.IOException {
         ModelSpec spec = preset.spec();
-        TransformerLM model = new TransformerLM(spec, pool);
-        model.initialize(1234);
-        AdamWOptimizer optimizer = new AdamWOptimizer(model.paramBlocks(), 0.9f, 0.999f, 1e-8f, 0f);
+        TransformerLM model = new TransformerLM(spec, rank.pool());
+        ZeroEngine engine = new ZeroEngine(model, rank.group(), ZeroOptions.stage(zeroStage), false,
+                new ShardedAdamW.Settings(0.9f, 0.999f, 1e-8f, 0f), rank.pool(), (i, dst) -> model.initializeBlock(i, 1234, dst));
+        int ranks = rank.group().size();
         int b = preset.batch, t = preset.seqLen, n = b * t;
-        SplittableRandom random = new SplittableRandom(42);
+        SplittableRandom random = new SplittableRandom(42 + 7919L * rank.group().rank());
         int[][] tokens = new int[4][n], targets = new int[4][n];
         for (int i = 0; i < 4; i++) {
             int[] seq = random.ints(b * (t + 1), 0, spec.vocabSize()).toArray();
@@ -79,9 +86,10 @@ public final class TrainBench {
         double first = 0, last = 0;
         for (int s = 0; s < warmup + steps; s++) {
             long t0 = System.nanoTime();
-            model.zeroGrads();
-            double loss = model.forwardBackward(tokens[s % 4], targets[s % 4], b, t, 1f / n) / n;
-            optimizer.step(pool, 3e-4f, 1f, null);
+            engine.beginStep();
+            double loss = model.forwardBackward(tokens[s % 4], targets[s % 4], b, t, 1f / (n * ranks)) / n;
+            engine.finishGradients();
+            engine.step(3e-4f, 1f);
             double ms = (System.nanoTime() - t0) * 1e-6;
             if (s == 0) first = loss;
             last = loss;
@@ -91,10 +99,10 @@ public final class TrainBench {
         long params = model.parameterCount();
         long positionTable = (long) spec.maxSeqLen() * spec.dModel();
         double flopsPerToken = 6.0 * (params - positionTable) + 12.0 * spec.nLayer() * spec.dModel() * t;
-        double tokensPerSecond = n / (median / 1e3);
+        double tokensPerSecond = (double) n * ranks / (median / 1e3);
         double mfu = peakGflops > 0 ? flopsPerToken * tokensPerSecond / (peakGflops * 1e9) : Double.NaN;
-        return new Result(preset.label, pool.threads(), b, t, params, flopsPerToken, median, tokensPerSecond, mfu,
-                peakGflops, MemoryProbe.peakRssBytes(), first, last);
+        return new Result(preset.label, ranks, rank.pool().threads(), zeroStage, b, t, params, flopsPerToken, median, tokensPerSecond,
+                mfu, peakGflops, MemoryProbe.peakRssBytes(), engine.memory(), first, last);
     }
 
     static double median(double[] xs) {

@@ -5,12 +5,14 @@ import io.jspeed.bench.PeakFlops;
 import io.jspeed.bench.TrainBench;
 import io.jspeed.tensor.Parallel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -43,26 +45,34 @@ final class BenchCommand implements Runnable {
         int steps;
         @Option(names = "--warmup", description = "Untimed warmup steps (default: ${DEFAULT-VALUE})", defaultValue = "5")
         int warmup;
-        @Option(names = "--threads", description = "Threads (default: all processors)", defaultValue = "0")
+        @Option(names = "--threads", description = "Threads of one rank (default: all processors); with --ranks see --threads-per-rank", defaultValue = "0")
         int threads;
+        @Option(names = "--zero-stage", description = "ZeRO stage 0-3 (default: ${DEFAULT-VALUE})", defaultValue = "0")
+        int zeroStage;
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
         boolean json;
+        @Mixin
+        RankOptions ranks = new RankOptions();
 
         @Override
         public void run() {
             TrainBench.Preset p = TrainBench.Preset.parse(preset);
+            double peak;
             try (Parallel pool = Parallel.withThreads(threads)) {
-                double peak = PeakFlops.measureGflops(pool);
-                TrainBench.Result r = TrainBench.run(p, pool, warmup, steps, peak);
-                append(r.toJson());
-                if (json) {
-                    System.out.println(r.toJson());
-                    return;
-                }
-                System.out.printf(Locale.ROOT, "%-10s %7s %9s %12s %10s %7s %12s %12s%n", "preset", "threads", "params", "step ms (med)", "tokens/s", "MFU", "peak GF/s", "peak RSS MiB");
-                System.out.printf(Locale.ROOT, "%-10s %7d %9.1fM %12.1f %10.0f %6.1f%% %12.0f %12.0f%n", r.preset(), r.threads(), r.parameters() / 1e6,
-                        r.medianStepMs(), r.tokensPerSecond(), 100 * r.mfu(), r.peakGflops(), r.peakRssBytes() / 1048576.0);
+                peak = PeakFlops.measureGflops(pool);
             }
+            TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads,
+                    rank -> TrainBench.run(p, rank, zeroStage, warmup, steps, peak));
+            append(r.toJson());
+            if (json) {
+                System.out.println(r.toJson());
+                return;
+            }
+            System.out.printf(Locale.ROOT, "%-10s %5s %7s %5s %9s %12s %10s %7s %12s %12s %14s%n", "preset", "ranks", "threads", "stage", "params",
+                    "step ms (med)", "tokens/s", "MFU", "peak GF/s", "peak RSS MiB", "states/rank MiB");
+            System.out.printf(Locale.ROOT, "%-10s %5d %7d %5d %9.1fM %12.1f %10.0f %6.1f%% %12.0f %12.0f %14.1f%n", r.preset(), r.ranks(), r.threads(),
+                    r.zeroStage(), r.parameters() / 1e6, r.medianStepMs(), r.tokensPerSecond(), 100 * r.mfu(), r.peakGflops(),
+                    r.peakRssBytes() / 1048576.0, r.rankMemory().modelStateBytes() / 1048576.0);
         }
     }
 

@@ -1,15 +1,16 @@
 package io.jspeed.cli;
 
-import io.jspeed.tensor.Parallel;
 import io.jspeed.train.Trainer;
 import io.jspeed.train.TrainingRun;
 import io.jspeed.train.config.ConfigLoader;
 import io.jspeed.train.config.TrainConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -39,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for initialisation, data split and batches (training.seed).")
     Long seed;
 
-    @Option(names = "--threads", description = "Worker threads (training.threads, 0 = all processors).")
+    @Option(names = "--threads", description = "Worker threads (training.threads, 0 = all processors), shared among in-process ranks unless --threads-per-rank is given.")
     Integer threads;
 
     @Option(names = "--bf16", description = "bf16 working weights over fp32 master weights (bf16.enabled).")
@@ -51,8 +52,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--run", paramLabel = "NAME", description = "Run directory name under training.out_dir (default: run-<timestamp>).")
     String runName;
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint.")
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (any number of ranks, any ZeRO stage).")
     Path resume;
+
+    @Option(names = "--zero-stage", paramLabel = "0-3", description = "ZeRO stage (zero_optimization.stage): 1 partitions optimizer states, 2 also gradients, 3 also parameters.")
+    Integer zeroStage;
+
+    @Mixin
+    RankOptions ranks = new RankOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -64,32 +71,32 @@ final class TrainCommand implements Callable<Integer> {
         put(overrides, "training.seed", seed);
         put(overrides, "training.threads", threads);
         put(overrides, "bf16.enabled", bf16);
+        put(overrides, "zero_optimization.stage", zeroStage);
         overrides.putAll(sets);
+        int world = ranks.worldSize();
 
         if (resume != null) {
             if (config != null) throw new IllegalArgumentException("--resume uses the run's own config.json; drop --config");
-            TrainConfig stored = ConfigLoader.load(resume.resolve(TrainingRun.CONFIG_FILE), overrides);
-            try (Parallel pool = pool(stored); ProgressReporter progress = new ProgressReporter(System.out, stored.stepsPerPrint())) {
-                Trainer.Result result = TrainingRun.resume(resume, overrides, pool, progress);
+            TrainConfig stored = ConfigLoader.load(resume.resolve(TrainingRun.CONFIG_FILE), overrides, world);
+            try (ProgressReporter progress = new ProgressReporter(System.out, stored.stepsPerPrint())) {
+                Trainer.Result result = ranks.launch(Duration.ofMillis((long) (stored.commTimeoutSeconds() * 1000)), stored.threads(),
+                        rank -> TrainingRun.resume(resume, overrides, rank, progress));
                 progress.summary(result, resume);
             }
             return 0;
         }
-        TrainConfig cfg = ConfigLoader.load(config, overrides);
+        TrainConfig cfg = ConfigLoader.load(config, overrides, world);
         String name = runName != null ? runName : "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path runDir = Path.of(cfg.outDir()).resolve(name);
         if (Files.exists(runDir.resolve("latest")))
             throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir + " or pick another --run NAME");
-        try (Parallel pool = pool(cfg); ProgressReporter progress = new ProgressReporter(System.out, cfg.stepsPerPrint())) {
+        try (ProgressReporter progress = new ProgressReporter(System.out, cfg.stepsPerPrint())) {
             System.out.println("run directory: " + runDir);
-            Trainer.Result result = TrainingRun.start(cfg, runDir, pool, progress);
+            Trainer.Result result = ranks.launch(Duration.ofMillis((long) (cfg.commTimeoutSeconds() * 1000)), cfg.threads(),
+                    rank -> TrainingRun.start(cfg, runDir, rank, progress));
             progress.summary(result, runDir);
         }
         return 0;
-    }
-
-    private static Parallel pool(TrainConfig cfg) {
-        return Parallel.withThreads(cfg.threads());
     }
 
     private static void put(Map<String, String> m, String key, Object value) {

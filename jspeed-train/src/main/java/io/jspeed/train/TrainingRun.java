@@ -15,8 +15,11 @@ import io.jspeed.train.data.BatchSampler;
 import io.jspeed.train.data.TextCorpus;
 import io.jspeed.train.data.TokenDataset;
 import io.jspeed.train.monitor.MetricsLog;
-import io.jspeed.train.optim.AdamWOptimizer;
-import io.jspeed.train.precision.PrecisionPolicy;
+import io.jspeed.model.format.SafetensorsFile;
+import io.jspeed.train.zero.InitialValues;
+import io.jspeed.train.zero.MemoryPlan;
+import io.jspeed.train.zero.ShardedAdamW;
+import io.jspeed.train.zero.ZeroEngine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,55 +40,82 @@ public final class TrainingRun {
 
     private TrainingRun() {}
 
-    public static Trainer.Result start(TrainConfig config, Path runDir, Parallel pool, TrainingListener listener) throws IOException {
-        Files.createDirectories(runDir);
-        List<List<TextCorpus.Document>> split = loadSplit(config, listener);
-        Tokenizer tokenizer;
-        if (config.data().tokenizer().equals("bytes")) {
-            tokenizer = new ByteTokenizer();
-        } else {
-            listener.onMessage("training a byte-level BPE vocabulary of " + config.data().vocabSize() + " tokens ...");
-            long t0 = System.nanoTime();
-            tokenizer = TokenDataset.trainBpe(split.get(1), config.data().vocabSize());
-            listener.onMessage(String.format("  done in %.1f s", (System.nanoTime() - t0) * 1e-9));
+    /**
+     * A fresh run on this rank. Collective: rank 0 builds the tokenizer and writes config.json and tokenizer.json,
+     * the other ranks read them; every rank then encodes the data, builds its model shards and trains.
+     */
+    public static Trainer.Result start(TrainConfig config, Path runDir, RankContext rank, TrainingListener listener) throws IOException {
+        TrainingListener say = rank.isLeader() ? listener : TrainingListener.NONE;
+        List<List<TextCorpus.Document>> split = loadSplit(config, say);
+        if (rank.isLeader()) {
+            Files.createDirectories(runDir);
+            Tokenizer built = buildTokenizer(config, split, say);
+            AtomicFiles.writeString(runDir.resolve(TOKENIZER_FILE), built.toJson());
+            AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
         }
-        AtomicFiles.writeString(runDir.resolve(TOKENIZER_FILE), tokenizer.toJson());
-        AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
-        TokenDataset data = encode(split, tokenizer, pool, listener);
+        rank.group().barrier();
+        // Every rank, the leader too, uses the tokenizer as written, so all encode with identical vocabularies.
+        Tokenizer tokenizer = loadTokenizer(runDir);
+        TokenDataset data = encode(split, tokenizer, rank.pool(), say);
 
-        TransformerLM model = new TransformerLM(modelSpec(config.model(), tokenizer.vocabSize()), pool);
-        model.initialize(config.seed());
-        AdamWOptimizer optimizer = newOptimizer(config, model);
-        PrecisionPolicy precision = PrecisionPolicy.of(config.bf16(), model.paramBlocks());
-        try (MetricsLog metrics = new MetricsLog(runDir.resolve(METRICS_FILE), -1)) {
-            double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
-            metrics.write(metrics.record("start").put("step", 0).put("parameters", model.parameterCount())
-                    .put("train_tokens", data.train().length).put("eval_tokens", data.eval().length).put("unigram_loss", unigram));
-            describe(listener, model, data, unigram);
-            return trainer(config, model, optimizer, precision, data, pool, runDir, unigram).run(0, metrics, listener);
+        TransformerLM model = new TransformerLM(modelSpec(config.model(), tokenizer.vocabSize()), rank.pool());
+        MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
+        long seed = config.seed();
+        ZeroEngine engine = newEngine(config, model, rank, (i, dst) -> model.initializeBlock(i, seed, dst));
+        double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
+        try (MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), -1) : null) {
+            if (metrics != null) {
+                metrics.write(metrics.record("start").put("step", 0).put("parameters", model.parameterCount())
+                        .put("train_tokens", data.train().length).put("eval_tokens", data.eval().length).put("unigram_loss", unigram)
+                        .put("ranks", rank.group().size()).put("zero_stage", config.zero().stage()));
+            }
+            describe(say, model, data, unigram, rank, engine);
+            return trainer(config, model, engine, data, runDir, unigram).run(0, metrics, say);
         }
     }
 
-    /** Continues the run in runDir from its latest checkpoint; overrides may extend training.steps or minutes. */
-    public static Trainer.Result resume(Path runDir, Map<String, String> overrides, Parallel pool, TrainingListener listener) throws IOException {
+    /**
+     * Continues the run in runDir from its latest checkpoint on this rank; any number of ranks and any stage can
+     * resume a checkpoint saved by any other. Overrides may extend training.steps or minutes.
+     */
+    public static Trainer.Result resume(Path runDir, Map<String, String> overrides, RankContext rank, TrainingListener listener) throws IOException {
+        TrainingListener say = rank.isLeader() ? listener : TrainingListener.NONE;
         Path checkpoint = Checkpointer.resolve(runDir);
         TrainerState state = Checkpointer.readState(checkpoint);
-        TrainConfig config = ConfigLoader.load(runDir.resolve(CONFIG_FILE), overrides);
+        TrainConfig config = ConfigLoader.load(runDir.resolve(CONFIG_FILE), overrides, rank.group().size());
         Tokenizer tokenizer = loadTokenizer(runDir);
-        TokenDataset data = encode(loadSplit(config, listener), tokenizer, pool, listener);
+        TokenDataset data = encode(loadSplit(config, say), tokenizer, rank.pool(), say);
         if (data.checksum() != state.dataChecksum())
             throw new IOException("the training data differs from the data " + checkpoint + " was trained on (token checksum "
                     + data.checksum() + " vs " + state.dataChecksum() + "); resume needs the same --data");
-        TransformerLM model = new TransformerLM(modelSpec(config.model(), state.vocabSize()), pool);
-        Checkpointer.loadModel(checkpoint, model.paramBlocks());
-        AdamWOptimizer optimizer = newOptimizer(config, model);
-        Checkpointer.loadOptimizer(checkpoint, optimizer, state.optimizerSteps());
-        PrecisionPolicy precision = PrecisionPolicy.of(config.bf16(), model.paramBlocks());
-        listener.onMessage("resuming " + runDir + " from step " + state.step() + " (" + checkpoint.getFileName() + ")");
-        try (MetricsLog metrics = new MetricsLog(runDir.resolve(METRICS_FILE), state.step())) {
-            double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
-            return trainer(config, model, optimizer, precision, data, pool, runDir, unigram).run(state.step(), metrics, listener);
+        TransformerLM model = new TransformerLM(modelSpec(config.model(), state.vocabSize()), rank.pool());
+        MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
+        ZeroEngine engine;
+        try (SafetensorsFile weights = Checkpointer.openModel(checkpoint)) {
+            engine = newEngine(config, model, rank, Checkpointer.blockValues(weights, model.paramBlocks()));
         }
+        Checkpointer.loadOptimizer(checkpoint, engine, state.optimizerSteps());
+        say.onMessage("resuming " + runDir + " from step " + state.step() + " (" + checkpoint.getFileName() + ") on "
+                + rank.group().size() + " rank(s), ZeRO stage " + config.zero().stage());
+        try (MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), state.step()) : null) {
+            double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
+            return trainer(config, model, engine, data, runDir, unigram).run(state.step(), metrics, say);
+        }
+    }
+
+    private static Tokenizer buildTokenizer(TrainConfig config, List<List<TextCorpus.Document>> split, TrainingListener listener) {
+        if (config.data().tokenizer().equals("bytes")) return new ByteTokenizer();
+        listener.onMessage("training a byte-level BPE vocabulary of " + config.data().vocabSize() + " tokens ...");
+        long t0 = System.nanoTime();
+        Tokenizer tokenizer = TokenDataset.trainBpe(split.get(1), config.data().vocabSize());
+        listener.onMessage(String.format("  done in %.1f s", (System.nanoTime() - t0) * 1e-9));
+        return tokenizer;
+    }
+
+    private static ZeroEngine newEngine(TrainConfig config, TransformerLM model, RankContext rank, InitialValues initial) throws IOException {
+        var o = config.optimizer();
+        return new ZeroEngine(model, rank.group(), config.zero(), config.bf16(),
+                new ShardedAdamW.Settings(o.beta1(), o.beta2(), o.eps(), o.weightDecay()), rank.pool(), initial);
     }
 
     public static Tokenizer loadTokenizer(Path runDir) throws IOException {
@@ -133,24 +163,21 @@ public final class TrainingRun {
         return data;
     }
 
-    private static AdamWOptimizer newOptimizer(TrainConfig config, TransformerLM model) {
-        var o = config.optimizer();
-        return new AdamWOptimizer(model.paramBlocks(), o.beta1(), o.beta2(), o.eps(), o.weightDecay());
-    }
-
-    private static Trainer trainer(TrainConfig config, TransformerLM model, AdamWOptimizer optimizer, PrecisionPolicy precision,
-                                   TokenDataset data, Parallel pool, Path runDir, double unigram) {
+    private static Trainer trainer(TrainConfig config, TransformerLM model, ZeroEngine engine, TokenDataset data, Path runDir, double unigram) {
         int seqLen = config.model().seqLen();
         BatchSampler train = new BatchSampler(data.train(), config.microBatch(), seqLen, config.seed(), "train");
         BatchSampler eval = new BatchSampler(data.eval().length >= seqLen + 2 ? data.eval() : data.train(),
                 config.microBatch(), seqLen, config.seed() + 1, "eval");
-        return new Trainer(config, model, optimizer, precision, train, eval, pool, runDir, data.checksum(), unigram);
+        return new Trainer(config, model, engine, train, eval, runDir, data.checksum(), unigram);
     }
 
-    private static void describe(TrainingListener listener, TransformerLM model, TokenDataset data, double unigram) {
+    private static void describe(TrainingListener listener, TransformerLM model, TokenDataset data, double unigram, RankContext rank, ZeroEngine engine) {
         ModelSpec s = model.spec();
         listener.onMessage(String.format("model: %s, %d layers, %d heads, d_model %d, vocab %d, seq_len %d: %,d parameters",
                 s.architecture().name().toLowerCase(), s.nLayer(), s.nHead(), s.dModel(), s.vocabSize(), s.maxSeqLen(), model.parameterCount()));
         listener.onMessage(String.format("unigram baseline loss: %.3f nats/token", unigram));
+        if (rank.group().size() > 1 || engine.options().stage() > 0)
+            listener.onMessage(String.format("data parallel: %d rank(s) x %d thread(s), ZeRO stage %d; rank 0 holds %s",
+                    rank.group().size(), rank.pool().threads(), engine.options().stage(), engine.memory()));
     }
 }

@@ -6,7 +6,9 @@ import io.jspeed.model.format.SafetensorsFile;
 import io.jspeed.model.param.ParamBlock;
 import io.jspeed.model.param.ParamView;
 import io.jspeed.tensor.Parallel;
-import io.jspeed.train.optim.AdamWOptimizer;
+import io.jspeed.train.zero.ShardedAdamW;
+import io.jspeed.train.zero.ZeroEngine;
+import io.jspeed.train.zero.ZeroOptions;
 import io.jspeed.train.optim.GradientClipping;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,16 +78,16 @@ class GoldenReferenceTest {
         JsonNode expected = GoldenModels.expected(name);
         JsonNode opt = expected.get("optimizer");
         TransformerLM lm = GoldenModels.load(name, POOL);
-        AdamWOptimizer adamw = new AdamWOptimizer(lm.paramBlocks(), (float) opt.get("beta1").asDouble(), (float) opt.get("beta2").asDouble(),
-                (float) opt.get("eps").asDouble(), (float) opt.get("weight_decay").asDouble());
+        ZeroEngine engine = singleRankEngine(lm, opt);
         for (int step = 1; step <= 3; step++) {
+            engine.beginStep();
             try (SafetensorsFile grads = SafetensorsFile.open(GoldenModels.dir(name).resolve("grads_step" + step + ".safetensors"))) {
                 for (ParamBlock b : lm.paramBlocks())
                     for (ParamView v : b.views()) System.arraycopy(grads.floats(v.name()), 0, b.grads(), v.offset(), v.size());
             }
-            double norm = GradientClipping.globalNorm(POOL, lm.paramBlocks());
+            double norm = engine.finishGradients();
             assertThat(norm).isCloseTo(expected.get("grad_norms_before_clip").get(step - 1).asDouble(), within(1e-4));
-            adamw.step(POOL, (float) opt.get("lr").asDouble(), GradientClipping.scale(norm, opt.get("grad_clip_norm").asDouble()), null);
+            engine.step((float) opt.get("lr").asDouble(), GradientClipping.scale(norm, opt.get("grad_clip_norm").asDouble()));
         }
         try (SafetensorsFile after = SafetensorsFile.open(GoldenModels.dir(name).resolve("params_after_3_adamw_steps.safetensors"))) {
             for (ParamBlock b : lm.paramBlocks()) {
@@ -106,15 +108,25 @@ class GoldenReferenceTest {
         TransformerLM lm = GoldenModels.load(name, POOL);
         int[] tokens = GoldenModels.ints(name, "batch.safetensors", "input_ids");
         int[] targets = GoldenModels.ints(name, "batch.safetensors", "targets");
-        AdamWOptimizer adamw = new AdamWOptimizer(lm.paramBlocks(), (float) opt.get("beta1").asDouble(), (float) opt.get("beta2").asDouble(),
-                (float) opt.get("eps").asDouble(), (float) opt.get("weight_decay").asDouble());
+        ZeroEngine engine = singleRankEngine(lm, opt);
         for (int step = 0; step < 3; step++) {
-            lm.zeroGrads();
+            engine.beginStep();
             double loss = lm.forwardBackward(tokens, targets, 2, 8, 1f / 16) / 16;
             double want = expected.get("train_losses").get(step).asDouble();
             assertThat(loss).as("loss at step %d", step + 1).isCloseTo(want, within(1e-4 * want));
-            double norm = GradientClipping.globalNorm(POOL, lm.paramBlocks());
-            adamw.step(POOL, (float) opt.get("lr").asDouble(), GradientClipping.scale(norm, opt.get("grad_clip_norm").asDouble()), null);
+            double norm = engine.finishGradients();
+            engine.step((float) opt.get("lr").asDouble(), GradientClipping.scale(norm, opt.get("grad_clip_norm").asDouble()));
         }
+    }
+
+    /** Stage 0 on a group of one: the plain optimizer, with the loaded weights as they are. */
+    private static ZeroEngine singleRankEngine(TransformerLM lm, JsonNode opt) throws IOException {
+        var blocks = lm.paramBlocks();
+        return new ZeroEngine(lm, RankContext.single(POOL).group(), ZeroOptions.stage(0), false,
+                new ShardedAdamW.Settings((float) opt.get("beta1").asDouble(), (float) opt.get("beta2").asDouble(),
+                        (float) opt.get("eps").asDouble(), (float) opt.get("weight_decay").asDouble()), POOL,
+                (i, dst) -> {
+                    if (dst != blocks.get(i).values()) System.arraycopy(blocks.get(i).values(), 0, dst, 0, blocks.get(i).size());
+                });
     }
 }

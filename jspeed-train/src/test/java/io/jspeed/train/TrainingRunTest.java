@@ -81,7 +81,7 @@ class TrainingRunTest {
         Path corpus = writeCorpus(tmp);
         TrainConfig cfg = tinyConfig(corpus, tmp.resolve("out"), 80, "bytes");
         Path run = tmp.resolve("out/run");
-        Trainer.Result result = TrainingRun.start(cfg, run, POOL, TrainingListener.NONE);
+        Trainer.Result result = TrainingRun.start(cfg, run, RankContext.single(POOL), TrainingListener.NONE);
         double unigram = readMetrics(run).stream().filter(n -> n.get("type").asText().equals("start")).findFirst().orElseThrow()
                 .get("unigram_loss").asDouble();
         assertThat(result.stepsDone()).isEqualTo(80);
@@ -95,12 +95,12 @@ class TrainingRunTest {
     void resumeReproducesTheUninterruptedLossSequenceExactly(@TempDir Path tmp) throws IOException {
         Path corpus = writeCorpus(tmp);
         Path full = tmp.resolve("out/full"), split = tmp.resolve("out/split");
-        TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 14, "bpe"), full, POOL, TrainingListener.NONE);
+        TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 14, "bpe"), full, RankContext.single(POOL), TrainingListener.NONE);
 
-        assertThatThrownBy(() -> TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 14, "bpe"), split, POOL, crashAfterCheckpoint(10)))
+        assertThatThrownBy(() -> TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 14, "bpe"), split, RankContext.single(POOL), crashAfterCheckpoint(10)))
                 .isInstanceOf(SimulatedCrash.class);
         assertThat(Checkpointer.resolve(split).getFileName().toString()).isEqualTo("checkpoint-000010");
-        TrainingRun.resume(split, Map.of(), POOL, TrainingListener.NONE);
+        TrainingRun.resume(split, Map.of(), RankContext.single(POOL), TrainingListener.NONE);
 
         assertThat(trainLosses(split)).containsExactlyElementsOf(trainLosses(full));
         assertThat(trainLosses(split)).hasSize(14);
@@ -110,12 +110,12 @@ class TrainingRunTest {
     void truncatedCheckpointGivesAClearError(@TempDir Path tmp) throws IOException {
         Path corpus = writeCorpus(tmp);
         Path run = tmp.resolve("out/run");
-        TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 5, "bytes"), run, POOL, TrainingListener.NONE);
+        TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 5, "bytes"), run, RankContext.single(POOL), TrainingListener.NONE);
         Path model = Checkpointer.resolve(run).resolve("model.safetensors");
         try (RandomAccessFile f = new RandomAccessFile(model.toFile(), "rw")) {
             f.setLength(f.length() / 2);
         }
-        assertThatThrownBy(() -> TrainingRun.resume(run, Map.of("training.steps", "8"), POOL, TrainingListener.NONE))
+        assertThatThrownBy(() -> TrainingRun.resume(run, Map.of("training.steps", "8"), RankContext.single(POOL), TrainingListener.NONE))
                 .isInstanceOf(IOException.class).hasMessageContaining("model.safetensors");
     }
 
@@ -123,9 +123,9 @@ class TrainingRunTest {
     void resumeRefusesDifferentData(@TempDir Path tmp) throws IOException {
         Path corpus = writeCorpus(tmp);
         Path run = tmp.resolve("out/run");
-        TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 5, "bytes"), run, POOL, TrainingListener.NONE);
+        TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 5, "bytes"), run, RankContext.single(POOL), TrainingListener.NONE);
         Files.writeString(corpus.resolve("Extra.java"), "class Extra { int x; }\n".repeat(50));
-        assertThatThrownBy(() -> TrainingRun.resume(run, Map.of("training.steps", "8"), POOL, TrainingListener.NONE))
+        assertThatThrownBy(() -> TrainingRun.resume(run, Map.of("training.steps", "8"), RankContext.single(POOL), TrainingListener.NONE))
                 .isInstanceOf(IOException.class).hasMessageContaining("training data differs");
     }
 

@@ -1,9 +1,5 @@
 package io.jspeed.model.format;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jspeed.tensor.DType;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +22,6 @@ import java.util.Objects;
  */
 public final class SafetensorsWriter {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int CHUNK_ELEMENTS = 1 << 14;
 
     /** One tensor waiting to be written: its header entry and how to stream its bytes. */
@@ -124,34 +119,10 @@ public final class SafetensorsWriter {
     }
 
     private byte[] headerBytes() {
-        ObjectNode root = JSON.createObjectNode();
-        if (!metadata.isEmpty()) {
-            ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
-            metadata.forEach(meta::put);
-        }
-        long offset = 0;
-        for (Map.Entry<String, Pending> e : tensors.entrySet()) {
-            Pending p = e.getValue();
-            ObjectNode entry = root.putObject(e.getKey());
-            entry.put("dtype", p.dtype().safetensorsName());
-            ArrayNode shape = entry.putArray("shape");
-            for (long d : p.shape()) {
-                shape.add(d);
-            }
-            entry.putArray("data_offsets").add(offset).add(offset + p.byteLength());
-            offset += p.byteLength();
-        }
-        byte[] json;
-        try {
-            json = JSON.writeValueAsBytes(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise a safetensors header", e);
-        }
-        // Pad with spaces so the data section starts 8-byte aligned (the length prefix is 8 bytes itself).
-        int padded = (json.length + 7) & ~7;
-        byte[] header = Arrays.copyOf(json, padded);
-        Arrays.fill(header, json.length, padded, (byte) ' ');
-        return header;
+        SafetensorsLayout layout = new SafetensorsLayout();
+        metadata.forEach(layout::metadata);
+        tensors.forEach((name, p) -> layout.add(name, p.dtype(), p.shape()));
+        return layout.header();
     }
 
     private static void writeFloats(OutputStream out, float[] data, int offset, int count, boolean bf16)
