@@ -243,7 +243,7 @@ public final class MpiGroup implements ProcessGroup {
         in.release();
         out.release();
         if (world) mpi.finalizeMpi();
-        else mpi.commFree(comm);
+        else if (!mpi.finalized()) mpi.commFree(comm); // closed after the world: MPI_Finalize already freed it
         handles.close();
     }
 
@@ -255,6 +255,10 @@ public final class MpiGroup implements ProcessGroup {
 
     private void run(String op, long bytes, Start start) {
         if (closed) throw new IllegalStateException("MPI group '" + name + "' is closed; " + op + " called on it");
+        if (mpi.finalized()) {
+            throw new IllegalStateException("MPI is finalized (the world group was closed); " + op + " called on group '"
+                    + name + "'");
+        }
         if (brokenBy != null) {
             throw new CommException("MPI group '" + name + "' is unusable since " + brokenBy
                     + " timed out; abort the run (" + op + " refused)");

@@ -50,6 +50,7 @@ public final class MpiLibrary {
             "/usr/lib/aarch64-linux-gnu", "/usr/lib64/openmpi/lib", "/usr/lib/openmpi/lib", "/usr/local/lib", "/opt/openmpi/lib");
 
     private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean finalized;
 
     final MemorySegment commWorld;
     final MemorySegment commNull;
@@ -170,6 +171,12 @@ public final class MpiLibrary {
 
     void finalizeMpi() {
         check("MPI_Finalize", locked(() -> (int) finalizeMpi.invokeExact()));
+        finalized = true;
+    }
+
+    /** After MPI_Finalize no MPI call is allowed, not even freeing a communicator a sub-group still holds. */
+    boolean finalized() {
+        return finalized;
     }
 
     /** MPI_Abort on the world: ends every rank. Deliberately bypasses the lock: another thread may be stuck in a call. */

@@ -40,13 +40,16 @@ public final class MpiCollectivesCheck {
             check.all(half, members(world, world.rank() % 2));
             half.close();
             check.equal("log calls", world.log().snapshot().get("allReduce").calls() > 0 ? 1 : 0, 1);
+            ProcessGroup outlived = world.split(0, world.rank());
+            world.close();
+            check.refused("collective after the world closed", () -> outlived.barrier());
+            outlived.close(); // after MPI_Finalize: must not call MPI
             System.out.println("MPI-CHECK OK rank=" + world.rank() + " size=" + world.size() + " checks=" + check.checks);
         } catch (RuntimeException | AssertionError e) {
             System.out.println("MPI-CHECK FAIL rank=" + world.rank() + " " + e);
             e.printStackTrace();
             world.abort(2);
         }
-        world.close();
     }
 
     private static void deadline() {
@@ -65,6 +68,12 @@ public final class MpiCollectivesCheck {
             world.abort(1);
         } catch (CommException e) {
             System.out.printf("MPI-DEADLINE rank=%d after %.1f s: %s%n", world.rank(), (System.nanoTime() - t0) * 1e-9, e.getMessage());
+            try {
+                world.barrier();
+                System.out.println("MPI-DEADLINE the broken group ran another collective");
+            } catch (CommException refused) {
+                System.out.println("MPI-DEADLINE then refused: " + refused.getMessage());
+            }
             world.abort(3);
         }
     }
@@ -217,6 +226,16 @@ public final class MpiCollectivesCheck {
     private void equal(String what, int got, int want) {
         if (got != want) throw new AssertionError(what + ": " + got + ", expected " + want);
         checks++;
+    }
+
+    private void refused(String what, Runnable call) {
+        try {
+            call.run();
+        } catch (IllegalStateException expected) {
+            checks++;
+            return;
+        }
+        throw new AssertionError(what + " was not refused");
     }
 
     private static void sleepQuietly(long millis) {

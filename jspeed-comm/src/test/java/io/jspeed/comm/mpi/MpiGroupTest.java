@@ -58,7 +58,9 @@ class MpiGroupTest {
         Result r = launch(2, "deadline");
         assertThat(r.output()).contains("MPI-DEADLINE rank=1")
                 .contains("jspeed: MPI allReduce timed out after 1.5 s on group 'world' (collective #1 of that group), rank 1 of 2")
+                .contains("MPI-DEADLINE then refused: MPI group 'world' is unusable since allReduce #1 timed out")
                 .doesNotContain("rank 0 was not aborted")
+                .doesNotContain("the broken group ran another collective")
                 .doesNotContain("completed a collective rank 0 skipped");
         assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
     }
