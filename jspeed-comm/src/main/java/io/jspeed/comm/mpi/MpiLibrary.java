@@ -102,26 +102,29 @@ public final class MpiLibrary {
      * @throws MpiUnavailableException with one line that says what was tried and how to install Open MPI
      */
     public static MpiLibrary load() {
-        List<String> tried = new ArrayList<>();
-        String override = System.getenv("JSPEED_MPI_LIB");
         List<String> candidates = new ArrayList<>();
+        String override = System.getenv("JSPEED_MPI_LIB");
         if (override != null && !override.isBlank()) candidates.add(override);
         candidates.addAll(NAMES);
         for (String dir : DIRS) for (String name : NAMES) {
             if (Files.exists(Path.of(dir, name))) candidates.add(Path.of(dir, name).toString());
         }
+        return load(candidates);
+    }
+
+    /** The first candidate (a name for the dynamic loader or a path) that loads; it must be Open MPI. */
+    static MpiLibrary load(List<String> candidates) {
         for (String candidate : candidates) {
-            tried.add(candidate);
             if (!dlopenGlobal(candidate)) continue;
             SymbolLookup lib = SymbolLookup.libraryLookup(candidate, Arena.global());
             if (lib.find("ompi_mpi_comm_world").isEmpty()) {
-                throw new MpiUnavailableException(candidate + " is not Open MPI (no ompi_mpi_comm_world); jspeed's MPI"
-                        + " backend binds Open MPI 4.x's ABI: " + INSTALL_HINT);
+                throw new MpiUnavailableException("jspeed's MPI backend is unavailable: " + candidate + " is not Open MPI"
+                        + " (no ompi_mpi_comm_world; the backend binds Open MPI 4.x's ABI); install Open MPI: " + INSTALL_HINT);
             }
             return new MpiLibrary(lib);
         }
-        throw new MpiUnavailableException("Open MPI's libmpi was not found (tried " + String.join(", ", tried)
-                + "); install it with: " + INSTALL_HINT);
+        throw new MpiUnavailableException("jspeed's MPI backend is unavailable: Open MPI's libmpi was not found (tried "
+                + String.join(", ", candidates) + "); install Open MPI: " + INSTALL_HINT);
     }
 
     /** True when libmpi can be found; never initialises MPI. */
