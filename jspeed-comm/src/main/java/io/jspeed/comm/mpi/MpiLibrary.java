@@ -31,8 +31,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * the standard and costs a lock inside every progress call where it exists), and it still lets several threads keep
  * collectives outstanding at once (e.g. a ZeRO-3 prefetch gather on another thread), because they only poll.
  *
- * <p>One process may hold one instance: MPI can be initialised once per process.
+ * <p>One process may hold one instance: MPI can be initialised once per process. Binding native code is this class's
+ * job, hence the restricted FFM calls; the JVM needs {@code --enable-native-access=ALL-UNNAMED} (./jspeed passes it).
  */
+@SuppressWarnings("restricted")
 public final class MpiLibrary {
 
     /** The install line quoted whenever MPI is missing. */
