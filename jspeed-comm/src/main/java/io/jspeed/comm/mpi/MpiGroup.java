@@ -265,7 +265,8 @@ public final class MpiGroup implements ProcessGroup {
         }
         long n = seq++;
         long t0 = System.nanoTime();
-        MpiLibrary.check("MPI " + op + " on group '" + name + "'", start.start(request));
+        int rc = start.start(request);
+        if (rc != MpiLibrary.MPI_SUCCESS) MpiLibrary.check("MPI " + op + " on group '" + name + "'", rc);
         await(op, n, t0);
         log.record(op, bytes, (System.nanoTime() - t0) * 1e-9);
     }
@@ -278,21 +279,22 @@ public final class MpiGroup implements ProcessGroup {
      */
     private void await(String op, long n, long t0) {
         while (true) {
-            MpiLibrary.check("MPI_Test (" + op + " on group '" + name + "')", mpi.test(request, flag));
+            int rc = mpi.test(request, flag);
+            if (rc != MpiLibrary.MPI_SUCCESS) MpiLibrary.check("MPI_Test (" + op + " on group '" + name + "')", rc);
             if (flag.get(JAVA_INT, 0) != 0) return;
             long waited = System.nanoTime() - t0;
-            if (timeoutNanos > 0 && waited > timeoutNanos) throw timedOut(op, n, waited);
+            if (timeoutNanos > 0 && waited > timeoutNanos) throw timedOut(op, n);
             if (waited < SPIN_NANOS) Thread.onSpinWait();
             else if (waited < YIELD_NANOS) Thread.yield();
             else LockSupport.parkNanos(PARK_NANOS);
         }
     }
 
-    private CommException timedOut(String op, long n, long waitedNanos) {
+    private CommException timedOut(String op, long n) {
         brokenBy = op + " #" + n;
-        String message = String.format("jspeed: MPI %s timed out after %.1f s on group '%s' (collective #%d of that"
+        String message = String.format("jspeed: MPI %s timed out after %.3f s on group '%s' (collective #%d of that"
                         + " group), rank %d of %d (world rank %d); MPI cannot tell which ranks did not arrive",
-                op, waitedNanos * 1e-9, name, n, rank, size, worldRank);
+                op, timeoutNanos * 1e-9, name, n, rank, size, worldRank);
         System.err.println(message);
         return new CommException(message);
     }

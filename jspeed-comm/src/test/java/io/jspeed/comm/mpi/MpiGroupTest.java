@@ -57,7 +57,7 @@ class MpiGroupTest {
     void aRankThatSkipsACollectiveMakesItsPeerFailWithANamedErrorAndAbort() throws Exception {
         Result r = launch(2, "deadline");
         assertThat(r.output()).contains("MPI-DEADLINE rank=1")
-                .contains("jspeed: MPI allReduce timed out after 1.5 s on group 'world' (collective #1 of that group), rank 1 of 2")
+                .contains("jspeed: MPI allReduce timed out after 1.500 s on group 'world' (collective #1 of that group), rank 1 of 2")
                 .contains("MPI-DEADLINE then refused: MPI group 'world' is unusable since allReduce #1 timed out")
                 .doesNotContain("rank 0 was not aborted")
                 .doesNotContain("the broken group ran another collective")
