@@ -63,6 +63,7 @@ final class BenchCommand implements Runnable {
             }
             TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads,
                     rank -> TrainBench.run(p, rank, zeroStage, warmup, steps, peak));
+            if (!ranks.leaderProcess()) return;
             append(r.toJson());
             if (json) {
                 System.out.println(r.toJson());

@@ -1,6 +1,7 @@
 package io.jspeed.cli;
 
 import io.jspeed.comm.local.LocalCluster;
+import io.jspeed.comm.mpi.MpiGroup;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.train.RankContext;
 import picocli.CommandLine.Option;
@@ -45,6 +46,18 @@ final class RankOptions {
             throw new IllegalArgumentException("--backend mpi: not started by mpirun (no OMPI_COMM_WORLD_SIZE); run e.g. mpirun -np 2 ./jspeed train --backend mpi");
         }
         return localRanks();
+    }
+
+    /** Whether this process prints for the run (every process of the local backend; rank 0 of an MPI job). */
+    boolean leaderProcess() {
+        return !backend.equals("mpi") || "0".equals(System.getenv("OMPI_COMM_WORLD_RANK"));
+    }
+
+    /** A default run name every process of the job agrees on (an MPI job's id; else the time). */
+    String defaultRunName() {
+        String job = backend.equals("mpi") ? System.getenv("OMPI_MCA_ess_base_jobid") : null;
+        return job != null ? "run-mpi-" + job
+                : "run-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     }
 
     int localRanks() {
@@ -101,10 +114,34 @@ final class RankOptions {
         }
     }
 
-    /** The world group of an MPI job; the binding arrives with the MPI backend. */
+    /**
+     * This process as one rank of an mpirun job. Any failure aborts the whole job (MPI_Abort), so the peers end at
+     * once instead of waiting for their deadline; the failing rank has reported first.
+     */
     static final class MpiLaunch {
         static <T> T run(RankOptions o, Duration timeout, int fallbackThreads, RankBody<T> body) {
-            throw new IllegalArgumentException("--backend mpi: the Open MPI backend is not in this build yet; use --backend local --ranks N");
+            if (o.ranks != null) throw new IllegalArgumentException("--ranks is for the local backend; with --backend mpi the world size is mpirun's -np");
+            MpiGroup world = MpiGroup.world(timeout);
+            int threads = o.threadsPerRank != null ? o.threadsFor(1, fallbackThreads) : perProcessThreads(world.size(), fallbackThreads);
+            T result;
+            try (Parallel pool = new Parallel(threads)) {
+                result = body.run(new RankContext(world, pool, o.memoryBudgetBytes()));
+            } catch (Throwable t) {
+                System.err.println("jspeed: rank " + world.rank() + " of " + world.size() + " failed: " + t);
+                System.err.flush();
+                world.abort(1);
+                throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
+            }
+            world.close();
+            return result;
+        }
+
+        /** Ranks on one host share its cores, as in-process ranks do (mpirun sets the local size). */
+        private static int perProcessThreads(int worldSize, int fallbackThreads) {
+            String local = System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+            int onHost = local != null ? Integer.parseInt(local.strip()) : worldSize;
+            int cores = fallbackThreads > 0 ? fallbackThreads : Runtime.getRuntime().availableProcessors();
+            return Math.max(1, cores / onHost);
         }
     }
 

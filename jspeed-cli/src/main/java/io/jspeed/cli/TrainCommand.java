@@ -11,8 +11,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -81,20 +79,20 @@ final class TrainCommand implements Callable<Integer> {
             try (ProgressReporter progress = new ProgressReporter(System.out, stored.stepsPerPrint())) {
                 Trainer.Result result = ranks.launch(Duration.ofMillis((long) (stored.commTimeoutSeconds() * 1000)), stored.threads(),
                         rank -> TrainingRun.resume(resume, overrides, rank, progress));
-                progress.summary(result, resume);
+                if (ranks.leaderProcess()) progress.summary(result, resume);
             }
             return 0;
         }
         TrainConfig cfg = ConfigLoader.load(config, overrides, world);
-        String name = runName != null ? runName : "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String name = runName != null ? runName : ranks.defaultRunName();
         Path runDir = Path.of(cfg.outDir()).resolve(name);
-        if (Files.exists(runDir.resolve("latest")))
+        if (ranks.leaderProcess() && Files.exists(runDir.resolve("latest")))
             throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir + " or pick another --run NAME");
         try (ProgressReporter progress = new ProgressReporter(System.out, cfg.stepsPerPrint())) {
-            System.out.println("run directory: " + runDir);
+            if (ranks.leaderProcess()) System.out.println("run directory: " + runDir);
             Trainer.Result result = ranks.launch(Duration.ofMillis((long) (cfg.commTimeoutSeconds() * 1000)), cfg.threads(),
                     rank -> TrainingRun.start(cfg, runDir, rank, progress));
-            progress.summary(result, runDir);
+            if (ranks.leaderProcess()) progress.summary(result, runDir);
         }
         return 0;
     }

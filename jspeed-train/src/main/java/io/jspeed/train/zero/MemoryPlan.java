@@ -27,7 +27,7 @@ public record MemoryPlan(int stage, int ranks, RankMemory memory) {
         }
         // Working set: a partitioned stage holds up to two gathered blocks (the current one and GPT-2's tied
         // embedding) and as many transient gradient buffers; plus one bucket piece of reduction scratch.
-        long working = (shardRanks > 1 ? 4L * largestPiece : 0)
+        long working = (shardRanks > 1 || options.partitionsGradients() ? 4L * largestPiece : 0)
                 + (options.partitionsParameters() ? 2 * 4L * largestPadded : 0)
                 + (options.partitionsGradients() ? 2 * 4L * largestPadded : 0);
         return new MemoryPlan(options.stage(), ranks, new RankMemory(params, grads, optimizer, working));

@@ -58,7 +58,7 @@ public final class ZeroEngine implements ParamSchedule {
             layouts.add(layout);
             for (ShardLayout.Bucket k : layout.buckets()) largestPiece = Math.max(largestPiece, k.perRank());
         }
-        float[] reduceScratch = shardRanks > 1 ? new float[largestPiece] : null;
+        float[] reduceScratch = shardRanks > 1 || options.partitionsGradients() ? new float[largestPiece] : null;
         this.scratchBytes = reduceScratch == null ? 0 : 4L * reduceScratch.length;
         for (int i = 0; i < blocks.size(); i++) {
             ParamBlock b = blocks.get(i);

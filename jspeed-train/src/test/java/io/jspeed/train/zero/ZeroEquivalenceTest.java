@@ -1,0 +1,176 @@
+package io.jspeed.train.zero;
+
+import io.jspeed.comm.local.LocalCluster;
+import io.jspeed.model.format.SafetensorsFile;
+import io.jspeed.model.format.TensorInfo;
+import io.jspeed.tensor.Parallel;
+import io.jspeed.train.RankContext;
+import io.jspeed.train.Trainer;
+import io.jspeed.train.TrainingListener;
+import io.jspeed.train.TrainingRun;
+import io.jspeed.train.checkpoint.Checkpointer;
+import io.jspeed.train.config.ConfigLoader;
+import io.jspeed.train.config.TrainConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Data parallelism must not change training: with the same seed and global batch, every stage on any number of
+ * in-process ranks gives the single-rank loss sequence and parameters (to float rounding of the different
+ * summation order). Buckets are made tiny so that bucket and shard boundaries cut through views, and stage 3
+ * partitions every block. Checkpoints saved by N ranks at one stage resume on M ranks at another.
+ */
+class ZeroEquivalenceTest {
+
+    private static final int STEPS = 50;
+    private static final Map<String, Run> reference = new HashMap<>();
+
+    @TempDir
+    static Path shared;
+
+    record Run(List<Double> losses, Path dir) {}
+
+    @BeforeAll
+    static void corpus() throws IOException {
+        Random r = new Random(3);
+        StringBuilder sb = new StringBuilder();
+        String[] words = {"alpha", "beta", "gamma", "delta", "return", "class", "int", "value", "(", ")", "{", "}", ";", "\n"};
+        for (int i = 0; i < 20_000; i++) sb.append(words[r.nextInt(words.length)]).append(' ');
+        Files.createDirectories(shared.resolve("corpus"));
+        Files.writeString(shared.resolve("corpus/a.txt"), sb.toString());
+    }
+
+    static TrainConfig config(String family, int steps, int world, int stage) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("data.path", shared.resolve("corpus").toString());
+        o.put("data.tokenizer", "bytes");
+        o.put("data.eval_fraction", "0.1");
+        o.put("model.type", family);
+        o.put("model.n_layer", "2");
+        o.put("model.n_head", "2");
+        o.put("model.d_model", "16");
+        o.put("model.seq_len", "16");
+        o.put("train_batch_size", "12");
+        o.put("train_micro_batch_size_per_gpu", "1");
+        o.put("optimizer.params.lr", "3e-3");
+        o.put("optimizer.params.weight_decay", "0.1");
+        o.put("scheduler.params.warmup_num_steps", "5");
+        o.put("training.steps", String.valueOf(steps));
+        o.put("training.eval_every", "25");
+        o.put("training.eval_batches", "3");
+        o.put("training.checkpoint_every", "1000");
+        o.put("training.minutes", "0");
+        o.put("training.out_dir", shared.resolve("out").toString());
+        o.put("zero_optimization.stage", String.valueOf(stage));
+        o.put("zero_optimization.reduce_bucket_size", "300");
+        o.put("zero_optimization.allgather_bucket_size", "300");
+        o.put("zero_optimization.stage3_param_persistence_threshold", "0");
+        return ConfigLoader.load(null, o, world);
+    }
+
+    static Run train(String family, int ranks, int stage, int steps, Path dir) {
+        TrainConfig cfg = config(family, steps, ranks, stage);
+        List<Trainer.Result> results = LocalCluster.call(ranks, Duration.ofSeconds(60), g -> {
+            try (Parallel pool = new Parallel(1)) {
+                return TrainingRun.start(cfg, dir, new RankContext(g, pool, 0), TrainingListener.NONE);
+            }
+        });
+        return new Run(results.getFirst().losses(), dir);
+    }
+
+    static synchronized Run reference(String family) {
+        return reference.computeIfAbsent(family, f -> train(f, 1, 0, STEPS, shared.resolve("ref-" + f)));
+    }
+
+    @ParameterizedTest(name = "{0} on {1} ranks, stage {2}")
+    @CsvSource({"gpt2,2,0", "gpt2,2,1", "gpt2,2,2", "gpt2,2,3", "gpt2,4,0", "gpt2,4,1", "gpt2,4,2", "gpt2,4,3", "gpt2,1,3",
+            "llama,2,2", "llama,4,3", "llama,3,1"})
+    void matchesTheSingleRankRun(String family, int ranks, int stage, @TempDir Path tmp) throws IOException {
+        Run ref = reference(family);
+        Run run = train(family, ranks, stage, STEPS, tmp.resolve("run"));
+        assertThat(run.losses()).hasSize(STEPS);
+        for (int i = 0; i < STEPS; i++)
+            assertThat(run.losses().get(i)).as("loss at step %d", i + 1).isCloseTo(ref.losses().get(i), relative(1e-5));
+        assertSameTensors(Checkpointer.resolve(ref.dir()), Checkpointer.resolve(run.dir()), "model.safetensors", 1e-5);
+    }
+
+    /** Every (N, M) over 1..4 ranks, with the stage pairs cycling so that each of the 16 stage pairs occurs. */
+    @ParameterizedTest(name = "saved by {0} ranks at stage {1}, resumed on {2} ranks at stage {3}")
+    @CsvSource({"1,0,1,0", "1,1,2,1", "1,2,3,2", "1,3,4,3", "2,0,1,1", "2,1,2,2", "2,2,3,3", "2,3,4,0",
+            "3,0,1,2", "3,1,2,3", "3,2,3,0", "3,3,4,1", "4,0,1,3", "4,1,2,0", "4,2,3,1", "4,3,4,2"})
+    void checkpointsReshardAcrossRanksAndStages(int n, int stageN, int m, int stageM, @TempDir Path tmp) throws IOException {
+        Run ref = train("gpt2", 1, 0, 6, tmp.resolve("uninterrupted"));
+        Path split = tmp.resolve("split");
+        train("gpt2", n, stageN, 3, split);
+        Map<String, String> o = Map.of("training.steps", "6", "zero_optimization.stage", String.valueOf(stageM));
+        List<Trainer.Result> resumed = LocalCluster.call(m, Duration.ofSeconds(60), g -> {
+            try (Parallel pool = new Parallel(1)) {
+                return TrainingRun.resume(split, o, new RankContext(g, pool, 0), TrainingListener.NONE);
+            }
+        });
+        List<Double> tail = resumed.getFirst().losses();
+        assertThat(tail).hasSize(3);
+        for (int i = 0; i < 3; i++)
+            assertThat(tail.get(i)).as("loss at step %d", i + 4).isCloseTo(ref.losses().get(i + 3), relative(1e-5));
+        assertSameTensors(Checkpointer.resolve(ref.dir()), Checkpointer.resolve(split), "model.safetensors", 1e-5);
+        assertSameTensors(Checkpointer.resolve(ref.dir()), Checkpointer.resolve(split), "optimizer.safetensors", 1e-4);
+    }
+
+    @Test
+    void stageThreeOnEightRanksHoldsAnEighthOfTheStates(@TempDir Path tmp) {
+        TrainConfig cfg = config("gpt2", 1, 8, 3);
+        List<RankMemory> memory = LocalCluster.call(8, Duration.ofSeconds(60), g -> {
+            try (Parallel pool = new Parallel(1)) {
+                var model = new io.jspeed.model.TransformerLM(TrainingRun.modelSpec(cfg.model(), 256), pool);
+                ZeroEngine e = new ZeroEngine(model, g, cfg.zero(), false, new ShardedAdamW.Settings(0.9f, 0.95f, 1e-8f, 0f), pool,
+                        (i, dst) -> model.initializeBlock(i, 1, dst));
+                return e.memory();
+            }
+        });
+        long params = new io.jspeed.model.TransformerLM(TrainingRun.modelSpec(cfg.model(), 256), Parallel.serial()).parameterCount();
+        long formula = RankMemory.formulaBytes(3, params, 8, false);
+        for (RankMemory m : memory) assertThat((double) m.modelStateBytes()).isCloseTo(formula, org.assertj.core.data.Percentage.withPercentage(10));
+    }
+
+    static org.assertj.core.data.Offset<Double> relative(double tolerance) {
+        return org.assertj.core.data.Offset.offset(tolerance);
+    }
+
+    /** Per tensor: the largest difference relative to the tensor's largest magnitude. */
+    static void assertSameTensors(Path a, Path b, String file, double tolerance) throws IOException {
+        try (SafetensorsFile x = SafetensorsFile.open(a.resolve(file)); SafetensorsFile y = SafetensorsFile.open(b.resolve(file))) {
+            assertThat(y.tensors().stream().map(TensorInfo::name).sorted().toList())
+                    .isEqualTo(x.tensors().stream().map(TensorInfo::name).sorted().toList());
+            for (TensorInfo t : x.tensors()) {
+                float[] want = x.floats(t.name()), got = y.floats(t.name());
+                double scale = 0, diff = 0;
+                int worst = 0;
+                for (int i = 0; i < want.length; i++) {
+                    scale = Math.max(scale, Math.abs(want[i]));
+                    double d = Math.abs(got[i] - want[i]);
+                    if (d > diff) {
+                        diff = d;
+                        worst = i;
+                    }
+                }
+                assertThat(diff / Math.max(scale, 1e-30)).as("%s %s[%d]: %s vs %s (largest |value| %s)", file, t.name(), worst,
+                        got[worst], want[worst], scale).isLessThanOrEqualTo(tolerance);
+            }
+        }
+    }
+}
