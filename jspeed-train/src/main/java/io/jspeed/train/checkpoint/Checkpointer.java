@@ -71,7 +71,7 @@ public final class Checkpointer {
             moments.create(tmpDir.resolve(OPTIMIZER));
         }
         group.barrier();
-        List<ZeroEngine.OwnedPiece> pieces = engine.ownedPieces();
+        List<ZeroEngine.OwnedPiece> pieces = engine.piecesToSave();
         if (!pieces.isEmpty()) {
             try (FileChannel m = FileChannel.open(tmpDir.resolve(MODEL), StandardOpenOption.WRITE);
                  FileChannel o = FileChannel.open(tmpDir.resolve(OPTIMIZER), StandardOpenOption.WRITE)) {

@@ -139,11 +139,12 @@ public final class ZeroEngine implements ParamSchedule {
         return v[0];
     }
 
-    /** The parameters whose optimizer states this rank owns, with where their fp32 masters and moments are. */
+    /**
+     * The pieces whose optimizer states this rank holds, with where their fp32 masters and moments are (at stage 0
+     * every rank holds all of them).
+     */
     public List<OwnedPiece> ownedPieces() {
         List<OwnedPiece> out = new ArrayList<>();
-        boolean owner = options.partitionsOptimizer() || group.rank() == 0;
-        if (!owner) return out;
         for (int i = 0; i < blocks.size(); i++) {
             for (ShardLayout.Piece p : params.get(i).layout().pieces()) {
                 out.add(new OwnedPiece(blocks.get(i), p, master.master(i, p),
@@ -151,6 +152,11 @@ public final class ZeroEngine implements ParamSchedule {
             }
         }
         return out;
+    }
+
+    /** The pieces this rank writes into a checkpoint: its own shard, or everything on rank 0 when states are replicated. */
+    public List<OwnedPiece> piecesToSave() {
+        return options.partitionsOptimizer() || group.rank() == 0 ? ownedPieces() : List.of();
     }
 
     /** A run of a block's flat range this rank owns: its fp32 master values and its two AdamW moments. */
