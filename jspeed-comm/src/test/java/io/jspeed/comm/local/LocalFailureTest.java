@@ -69,6 +69,32 @@ class LocalFailureTest {
     }
 
     @Test
+    void rankInterruptedInsideACollectiveEndsItForEveryone() {
+        long t0 = System.nanoTime();
+        Thread[] threads = new Thread[3];
+        var seen = new ConcurrentHashMap<Integer, String>();
+        assertThatThrownBy(() -> LocalCluster.run(3, LONG, g -> {
+            threads[g.rank()] = Thread.currentThread();
+            g.barrier();
+            if (g.rank() == 0) {
+                Thread.sleep(200); // rank 1 is by now waiting inside allReduce #2
+                threads[1].interrupt();
+            }
+            try {
+                g.allReduce(new float[4], 0, 4, ReduceOp.SUM);
+            } catch (CommException e) {
+                seen.put(g.rank(), e.getMessage());
+                throw e;
+            }
+        }))
+                .isInstanceOf(CommException.class)
+                .hasMessage("allReduce #2 in group world: rank 1 was interrupted while waiting");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(LONG.dividedBy(4));
+        assertThat(seen).containsOnlyKeys(0, 1, 2);
+        assertThat(seen.values()).containsOnly("allReduce #2 in group world: rank 1 was interrupted while waiting");
+    }
+
+    @Test
     void rankThatReturnsEarlyIsNamed() {
         assertThatThrownBy(() -> LocalCluster.run(2, LONG, g -> {
             if (g.rank() == 0) g.barrier();
