@@ -29,7 +29,8 @@ public final class CommBench {
     /** Iterations per size are about this many bytes' worth, within [MIN_ITERATIONS, MAX_ITERATIONS]. */
     private static final long BYTES_PER_SIZE = 2L << 30;
     private static final int MIN_ITERATIONS = 5;
-    private static final int MAX_ITERATIONS = 500;
+    /** The default cap on timed iterations per size (small sizes would otherwise run millions). */
+    public static final int MAX_ITERATIONS = 500;
 
     /** The collectives measured. */
     public enum Collective {
@@ -101,24 +102,26 @@ public final class CommBench {
     }
 
     /** Runs every rank of an in-process cluster of {@code ranks} and returns rank 0's report. */
-    public static Report runLocal(int ranks, long maxBytes, Duration timeout) {
+    public static Report runLocal(int ranks, long maxBytes, int maxIterations, Duration timeout) {
         checkHeap(ranks, maxBytes);
-        List<Report> reports = LocalCluster.call(ranks, timeout, g -> run(g, "local", maxBytes));
+        List<Report> reports = LocalCluster.call(ranks, timeout, g -> run(g, "local", maxBytes, maxIterations));
         return reports.getFirst();
     }
 
     /**
      * This rank's part of the benchmark: call it on every rank of {@code group}, in the same order as any other
-     * collectives. Returns the report on rank 0 and null on the others.
+     * collectives. Each size runs about 2 GiB worth of calls, at least 5 and at most {@code maxIterations}.
+     * Returns the report on rank 0 and null on the others.
      */
-    public static Report run(ProcessGroup group, String backend, long maxBytes) {
+    public static Report run(ProcessGroup group, String backend, long maxBytes, int maxIterations) {
         if (maxBytes < MIN_BYTES) throw new IllegalArgumentException("--max-bytes must be >= " + MIN_BYTES + ", got " + maxBytes);
+        if (maxIterations < 1) throw new IllegalArgumentException("--max-iterations must be >= 1, got " + maxIterations);
         double memcpy = group.rank() == 0 ? memcpyGbps() : 0;
         group.barrier();
         List<Result> results = new ArrayList<>();
         for (Collective c : Collective.values()) {
             for (long bytes = MIN_BYTES; bytes <= maxBytes; bytes *= 4) {
-                Result r = measure(group, backend, c, bytes);
+                Result r = measure(group, backend, c, bytes, maxIterations);
                 if (group.rank() == 0) results.add(r);
             }
         }
@@ -158,7 +161,7 @@ public final class CommBench {
         return MEMCPY_BYTES / (double) nanos[nanos.length / 2];
     }
 
-    private static Result measure(ProcessGroup g, String backend, Collective c, long bytes) {
+    private static Result measure(ProcessGroup g, String backend, Collective c, long bytes, int maxIterations) {
         int n = g.size();
         int count = (int) (bytes / 4);
         int perRank = count / n;
@@ -167,8 +170,8 @@ public final class CommBench {
             case REDUCE_SCATTER, ALL_GATHER, ALL_TO_ALL -> 4L * perRank * n;
         };
         // Same on every rank (it depends only on the size), so all ranks run the same number of collectives.
-        int iterations = (int) Math.clamp(BYTES_PER_SIZE / bytes, MIN_ITERATIONS, MAX_ITERATIONS);
-        int warmup = Math.max(2, iterations / 5);
+        int iterations = (int) Math.min(maxIterations, Math.clamp(BYTES_PER_SIZE / bytes, MIN_ITERATIONS, MAX_ITERATIONS));
+        int warmup = Math.max(1, iterations / 5);
         Runnable op = switch (c) {
             case ALL_REDUCE -> {
                 float[] buf = filled(count);

@@ -98,6 +98,8 @@ final class BenchCommand implements Runnable {
     @Command(name = "comm", mixinStandardHelpOptions = true,
             description = "Collective bandwidth (algbw/busbw as nccl-tests define them) per collective and size, 1 KiB to --max-bytes, beside memcpy.")
     static final class Comm implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = "--backend", description = "local | mpi (default: ${DEFAULT-VALUE})", defaultValue = "local")
         String backend;
         @Option(names = "--ranks", description = "In-process ranks for the local backend (default: ${DEFAULT-VALUE})", defaultValue = "2")
@@ -105,6 +107,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--max-bytes", description = "Largest message in bytes; sizes go up by 4x from 1 KiB (default: ${DEFAULT-VALUE})",
                 defaultValue = "268435456")
         long maxBytes;
+        @Option(names = "--max-iterations", description = "Cap on timed calls per size (default: ${DEFAULT-VALUE})", defaultValue = "500")
+        int maxIterations;
         @Option(names = "--timeout-s", description = "Deadline of every collective in seconds (default: ${DEFAULT-VALUE})", defaultValue = "300")
         int timeoutSeconds;
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
@@ -113,13 +117,13 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             if (backend.equals("mpi")) {
-                System.err.println("MPI backend: not in this build yet");
+                spec.commandLine().getErr().println("MPI backend: not in this build yet");
                 return 2;
             }
             if (!backend.equals("local")) throw new IllegalArgumentException("--backend must be local or mpi, got '" + backend + "'");
             if (ranks < 1) throw new IllegalArgumentException("--ranks must be >= 1, got " + ranks);
             if (timeoutSeconds < 1) throw new IllegalArgumentException("--timeout-s must be >= 1, got " + timeoutSeconds);
-            CommBench.Report report = CommBench.runLocal(ranks, maxBytes, Duration.ofSeconds(timeoutSeconds));
+            CommBench.Report report = CommBench.runLocal(ranks, maxBytes, maxIterations, Duration.ofSeconds(timeoutSeconds));
             for (String line : report.jsonLines()) append(line);
             if (json) report.jsonLines().forEach(System.out::println);
             else System.out.print(report.table());
