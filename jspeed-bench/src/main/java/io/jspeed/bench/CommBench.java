@@ -116,6 +116,7 @@ public final class CommBench {
     public static Report run(ProcessGroup group, String backend, long maxBytes, int maxIterations) {
         if (maxBytes < MIN_BYTES) throw new IllegalArgumentException("--max-bytes must be >= " + MIN_BYTES + ", got " + maxBytes);
         if (maxIterations < 1) throw new IllegalArgumentException("--max-iterations must be >= 1, got " + maxIterations);
+        checkHeap(1, maxBytes);
         double memcpy = group.rank() == 0 ? memcpyGbps() : 0;
         group.barrier();
         List<Result> results = new ArrayList<>();

@@ -57,6 +57,9 @@ public final class CommStream implements AutoCloseable {
 
     /** Queues {@code collective} (which receives this stream's group); {@code what} names it in failures. */
     public Pending submit(String what, Consumer<ProcessGroup> collective) {
+        if (thread.isShutdown()) {
+            throw new IllegalStateException(what + " submitted to the comm stream of group " + group.name() + " after it was closed");
+        }
         return new Pending(what + " on group " + group.name(), thread.submit(() -> collective.accept(group)));
     }
 
