@@ -171,7 +171,7 @@ public final class CommBench {
             case REDUCE_SCATTER, ALL_GATHER, ALL_TO_ALL -> 4L * perRank * n;
         };
         // Same on every rank (it depends only on the size), so all ranks run the same number of collectives.
-        int iterations = (int) Math.min(maxIterations, Math.clamp(BYTES_PER_SIZE / bytes, MIN_ITERATIONS, MAX_ITERATIONS));
+        int iterations = Math.min(maxIterations, Math.clamp(BYTES_PER_SIZE / bytes, MIN_ITERATIONS, MAX_ITERATIONS));
         int warmup = Math.max(1, iterations / 5);
         Runnable op = switch (c) {
             case ALL_REDUCE -> {
