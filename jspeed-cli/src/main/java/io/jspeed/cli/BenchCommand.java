@@ -1,5 +1,6 @@
 package io.jspeed.cli;
 
+import io.jspeed.bench.CommBench;
 import io.jspeed.bench.GemmBench;
 import io.jspeed.bench.PeakFlops;
 import io.jspeed.bench.TrainBench;
@@ -14,10 +15,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.Locale;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: training throughput and GEMM speed.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: training throughput, GEMM speed, collective bandwidth.",
+        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Comm.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -100,6 +102,42 @@ final class BenchCommand implements Runnable {
                 if (json) System.out.println(line);
                 else System.out.printf(Locale.ROOT, "%6d %6d %6d %8d %10.3f %10.1f%n", r.m(), r.k(), r.n(), r.threads(), r.millis(), r.gflops());
             }
+        }
+    }
+
+    @Command(name = "comm", mixinStandardHelpOptions = true,
+            description = "Collective bandwidth (algbw/busbw as nccl-tests define them) per collective and size, 1 KiB to --max-bytes, beside memcpy.")
+    static final class Comm implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--backend", description = "local | mpi (default: ${DEFAULT-VALUE})", defaultValue = "local")
+        String backend;
+        @Option(names = "--ranks", description = "In-process ranks for the local backend (default: ${DEFAULT-VALUE})", defaultValue = "2")
+        int ranks;
+        @Option(names = "--max-bytes", description = "Largest message in bytes; sizes go up by 4x from 1 KiB (default: ${DEFAULT-VALUE})",
+                defaultValue = "268435456")
+        long maxBytes;
+        @Option(names = "--max-iterations", description = "Cap on timed calls per size (default: ${DEFAULT-VALUE})", defaultValue = "500")
+        int maxIterations;
+        @Option(names = "--timeout-s", description = "Deadline of every collective in seconds (default: ${DEFAULT-VALUE})", defaultValue = "300")
+        int timeoutSeconds;
+        @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if (backend.equals("mpi")) {
+                spec.commandLine().getErr().println("MPI backend: not in this build yet");
+                return 2;
+            }
+            if (!backend.equals("local")) throw new IllegalArgumentException("--backend must be local or mpi, got '" + backend + "'");
+            if (ranks < 1) throw new IllegalArgumentException("--ranks must be >= 1, got " + ranks);
+            if (timeoutSeconds < 1) throw new IllegalArgumentException("--timeout-s must be >= 1, got " + timeoutSeconds);
+            CommBench.Report report = CommBench.runLocal(ranks, maxBytes, maxIterations, Duration.ofSeconds(timeoutSeconds));
+            for (String line : report.jsonLines()) append(line);
+            if (json) report.jsonLines().forEach(System.out::println);
+            else System.out.print(report.table());
+            return 0;
         }
     }
 }

@@ -53,4 +53,18 @@ class CommandLineTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("huge").contains("gpt2-124m");
     }
+
+    @Test
+    void commBenchOnMpiSaysItIsNotThereYet() {
+        Run r = run("bench", "comm", "--backend", "mpi");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("MPI backend: not in this build yet");
+    }
+
+    @Test
+    void commBenchTooLargeForTheHeapSaysSoBeforeAllocating() {
+        Run r = run("bench", "comm", "--ranks", "2", "--max-bytes", "1099511627776");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--max-bytes 1099511627776").contains("heap");
+    }
 }

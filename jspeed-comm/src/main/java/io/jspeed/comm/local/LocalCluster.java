@@ -28,6 +28,8 @@ public final class LocalCluster {
         T apply(ProcessGroup group) throws Exception;
     }
 
+    private static final Duration LONGEST_TIMEOUT = Duration.ofDays(365);
+
     private LocalCluster() {
     }
 
@@ -41,7 +43,9 @@ public final class LocalCluster {
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         int[] worldRanks = new int[ranks];
         for (int r = 0; r < ranks; r++) worldRanks[r] = r;
-        Rendezvous rv = new Rendezvous("world", worldRanks, timeout.toNanos(), new ClusterHealth(ranks));
+        // Capped so that start + timeout cannot overflow a nanoTime deadline; a year is "no deadline" in practice.
+        long nanos = timeout.compareTo(LONGEST_TIMEOUT) > 0 ? LONGEST_TIMEOUT.toNanos() : timeout.toNanos();
+        Rendezvous rv = new Rendezvous("world", worldRanks, nanos, new ClusterHealth(ranks));
         List<LocalGroup> groups = new ArrayList<>(ranks);
         for (int r = 0; r < ranks; r++) groups.add(new LocalGroup(rv, r));
         return groups;

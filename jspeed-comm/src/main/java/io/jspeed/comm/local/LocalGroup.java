@@ -6,6 +6,7 @@ import io.jspeed.comm.ProcessGroup;
 import io.jspeed.comm.ReduceOp;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One rank's handle of an in-process group. Each collective publishes this rank's arrays at the {@link Rendezvous},
  * waits until all ranks have, computes this rank's share reading and writing the peers' arrays directly, and waits
- * until all shares are done. No data is copied through a transport and nothing is allocated per call.
+ * until all shares are done. No data is copied through a transport and no buffer is allocated per call.
  *
  * <p>Who computes what: allReduce, rank r reduces chunk r of every rank's buffer (ranks in order 0..n-1) and writes
  * it back into chunk r of every buffer; reduceScatter, rank r reduces block r of every send buffer into its own
@@ -34,6 +35,7 @@ public final class LocalGroup implements ProcessGroup {
     private final CommsLog log = new CommsLog();
     private final AtomicBoolean busy = new AtomicBoolean();
     private long seq;
+    private long startNanos;
     private boolean closed;
 
     // Scratch for the reduce kernel: one array reference and offset per rank, reused by every call.
@@ -89,12 +91,15 @@ public final class LocalGroup implements ProcessGroup {
             checkRange(s, "buf", buf.length, off, count);
             s.describe('f', count, op, -1).buffers(buf, off, buf, off);
             rv.meet(rank, s);
-            int lo = chunkStart(count, rank), hi = chunkStart(count, rank + 1);
-            for (int j = 0; j < rv.size; j++) {
-                floatArrays[j] = (float[]) rv.slots[j].send;
-                srcOffsets[j] = rv.slots[j].sendOff + lo;
+            if (rv.size > 1) { // one rank: x op nothing is x, so skip the pass over the buffer
+                int lo = chunkStart(count, rank), hi = chunkStart(count, rank + 1);
+                for (int j = 0; j < rv.size; j++) {
+                    floatArrays[j] = (float[]) rv.slots[j].send;
+                    srcOffsets[j] = rv.slots[j].sendOff + lo;
+                }
+                ReduceKernels.reduce(op, rv.size, floatArrays, srcOffsets, rv.size, floatArrays, srcOffsets, hi - lo);
+                Arrays.fill(floatArrays, null); // the scratch must not keep the peers' buffers alive
             }
-            ReduceKernels.reduce(op, rv.size, floatArrays, srcOffsets, rv.size, floatArrays, srcOffsets, hi - lo);
             end(s, 4L * count);
         } catch (Throwable t) {
             throw failed(s, t);
@@ -110,12 +115,15 @@ public final class LocalGroup implements ProcessGroup {
             checkRange(s, "buf", buf.length, off, count);
             s.describe('d', count, op, -1).buffers(buf, off, buf, off);
             rv.meet(rank, s);
-            int lo = chunkStart(count, rank), hi = chunkStart(count, rank + 1);
-            for (int j = 0; j < rv.size; j++) {
-                doubleArrays[j] = (double[]) rv.slots[j].send;
-                srcOffsets[j] = rv.slots[j].sendOff + lo;
+            if (rv.size > 1) {
+                int lo = chunkStart(count, rank), hi = chunkStart(count, rank + 1);
+                for (int j = 0; j < rv.size; j++) {
+                    doubleArrays[j] = (double[]) rv.slots[j].send;
+                    srcOffsets[j] = rv.slots[j].sendOff + lo;
+                }
+                ReduceKernels.reduce(op, rv.size, doubleArrays, srcOffsets, rv.size, doubleArrays, srcOffsets, hi - lo);
+                Arrays.fill(doubleArrays, null);
             }
-            ReduceKernels.reduce(op, rv.size, doubleArrays, srcOffsets, rv.size, doubleArrays, srcOffsets, hi - lo);
             end(s, 8L * count);
         } catch (Throwable t) {
             throw failed(s, t);
@@ -140,6 +148,7 @@ public final class LocalGroup implements ProcessGroup {
             oneDestination[0] = recv;
             dstOffsets[0] = recvOff;
             ReduceKernels.reduce(op, rv.size, floatArrays, srcOffsets, 1, oneDestination, dstOffsets, countPerRank);
+            Arrays.fill(floatArrays, null);
             oneDestination[0] = null;
             end(s, 4L * total);
         } catch (Throwable t) {
@@ -303,8 +312,6 @@ public final class LocalGroup implements ProcessGroup {
     }
 
     // ---- the frame every call runs in ----
-
-    private long startNanos;
 
     /** Claims the handle for this call and numbers it (point-to-point calls are not numbered: they are not collective). */
     private Slot begin(String op) {

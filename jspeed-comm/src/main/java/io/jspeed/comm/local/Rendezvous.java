@@ -71,7 +71,7 @@ final class Rendezvous {
         Slot first = slots[0];
         for (int j = 1; j < size; j++) {
             if (!slots[j].sameCallAs(first)) {
-                String message = s.where() + ": mismatched calls: " + label(0) + " called " + first.call()
+                String message = first.where() + ": mismatched calls: " + label(0) + " called " + first.call()
                         + " but " + label(j) + " called " + slots[j].call();
                 throw fail(rank, s, message);
             }
@@ -94,8 +94,9 @@ final class Rendezvous {
         while (phases.get(j * PAD) < phase) {
             ClusterHealth.Failure f = health.failure();
             if (f != null) throw f.seenFrom(this, s);
-            if (closed.get(j) != 0) throw fail(me, s, s.where() + ": " + label(j) + " closed its handle of the group first");
+            // Departure is checked first: a rank whose body ended also closes its handles, and that is the better message.
             if (health.hasDeparted(worldRanks[j])) throw fail(me, s, s.where() + ": " + label(j) + " finished without calling it");
+            if (closed.get(j) != 0) throw fail(me, s, s.where() + ": " + label(j) + " closed its handle of the group first");
             if (spins < SPINS) {
                 spins++;
                 Thread.onSpinWait();
