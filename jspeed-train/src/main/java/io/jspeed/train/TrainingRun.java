@@ -8,6 +8,7 @@ import io.jspeed.model.tokenizer.Tokenizer;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.train.checkpoint.Checkpointer;
 import io.jspeed.train.checkpoint.TrainerState;
+import io.jspeed.train.config.ConfigException;
 import io.jspeed.train.config.ConfigLoader;
 import io.jspeed.train.config.ModelConfig;
 import io.jspeed.train.config.TrainConfig;
@@ -66,11 +67,19 @@ public final class TrainingRun {
         }
     }
 
-    /** Continues the run in runDir from its latest checkpoint; overrides may extend training.steps or minutes. */
+    /**
+     * Continues the run in runDir from its latest checkpoint. Overrides (training.steps, minutes, ...) become the
+     * run's config.json, so the schedule spans the steps asked for now and a later resume keeps them; the model's
+     * shape cannot change, as the checkpoint holds its weights.
+     */
     public static Trainer.Result resume(Path runDir, Map<String, String> overrides, Parallel pool, TrainingListener listener) throws IOException {
         Path checkpoint = Checkpointer.resolve(runDir);
         TrainerState state = Checkpointer.readState(checkpoint);
         TrainConfig config = ConfigLoader.load(runDir.resolve(CONFIG_FILE), overrides);
+        ModelConfig trained = ConfigLoader.load(runDir.resolve(CONFIG_FILE), Map.of()).model();
+        if (!config.model().equals(trained))
+            throw new ConfigException("model", "resuming " + runDir + " with overrides " + overrides + " would change the model from "
+                    + trained + " to " + config.model() + "; expected no model.* override on resume (the checkpoint holds that model's weights)");
         Tokenizer tokenizer = loadTokenizer(runDir);
         TokenDataset data = encode(loadSplit(config, listener), tokenizer, pool, listener);
         if (data.checksum() != state.dataChecksum())
@@ -81,6 +90,7 @@ public final class TrainingRun {
         AdamWOptimizer optimizer = newOptimizer(config, model);
         Checkpointer.loadOptimizer(checkpoint, optimizer, state.optimizerSteps());
         PrecisionPolicy precision = PrecisionPolicy.of(config.bf16(), model.paramBlocks());
+        AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
         listener.onMessage("resuming " + runDir + " from step " + state.step() + " (" + checkpoint.getFileName() + ")");
         try (MetricsLog metrics = new MetricsLog(runDir.resolve(METRICS_FILE), state.step())) {
             double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
@@ -94,12 +104,21 @@ public final class TrainingRun {
         return Tokenizer.fromJson(Files.readString(file), file.toString());
     }
 
-    public static ModelSpec modelSpec(ModelConfig m, int vocabSize) {
+    /**
+     * The model for config m and a tokenizer of {@code tokenizerVocab} ids. {@code model.vocab_size}, when set, is
+     * the embedding's row count (rows past the tokenizer's ids are padding, e.g. to a multiple of 64); 0 takes the
+     * tokenizer's.
+     */
+    public static ModelSpec modelSpec(ModelConfig m, int tokenizerVocab) {
         ModelSpec.Architecture arch = switch (m.type()) {
             case "gpt2" -> ModelSpec.Architecture.GPT2;
             case "llama" -> ModelSpec.Architecture.LLAMA;
             default -> throw new IllegalArgumentException("model.type=" + m.type() + ": expected gpt2 or llama");
         };
+        if (m.vocabSize() != 0 && m.vocabSize() < tokenizerVocab)
+            throw new ConfigException("model.vocab_size", "model.vocab_size=" + m.vocabSize() + ": expected 0 (take it from the tokenizer) or >= "
+                    + tokenizerVocab + ", the tokenizer's vocabulary, so every token has an embedding row");
+        int vocabSize = m.vocabSize() != 0 ? m.vocabSize() : tokenizerVocab;
         return new ModelSpec(arch, vocabSize, m.nLayer(), m.nHead(), m.nKvHead(), m.dModel(), m.dFf(), m.seqLen(), m.normEps(), m.ropeTheta());
     }
 
