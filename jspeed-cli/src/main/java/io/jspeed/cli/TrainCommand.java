@@ -41,7 +41,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (training.threads, 0 = all processors), shared among in-process ranks unless --threads-per-rank is given.")
     Integer threads;
 
-    @Option(names = "--bf16", description = "bf16 working weights over fp32 master weights (bf16.enabled).")
+    @Option(names = "--bf16", description = {"Train on bf16-rounded weights (bf16.enabled): the optimizer updates fp32 master weights and",
+            "the model computes with those rounded to bf16; activations, gradients and all accumulation stay fp32,",
+            "so it shows how a model fares with bf16 weights but saves neither memory nor time."})
     Boolean bf16;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any config key by its dotted path, e.g. --set model.n_layer=6 --set optimizer.params.lr=3e-4")

@@ -8,6 +8,7 @@ import io.jspeed.model.tokenizer.Tokenizer;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.train.checkpoint.Checkpointer;
 import io.jspeed.train.checkpoint.TrainerState;
+import io.jspeed.train.config.ConfigException;
 import io.jspeed.train.config.ConfigLoader;
 import io.jspeed.train.config.ModelConfig;
 import io.jspeed.train.config.TrainConfig;
@@ -76,13 +77,19 @@ public final class TrainingRun {
 
     /**
      * Continues the run in runDir from its latest checkpoint on this rank; any number of ranks and any stage can
-     * resume a checkpoint saved by any other. Overrides may extend training.steps or minutes.
+     * resume a checkpoint saved by any other. Overrides (training.steps, minutes, ...) become the run's config.json,
+     * so the schedule spans the steps asked for now and a later resume keeps them; the model's shape cannot change,
+     * as the checkpoint holds its weights.
      */
     public static Trainer.Result resume(Path runDir, Map<String, String> overrides, RankContext rank, TrainingListener listener) throws IOException {
         TrainingListener say = rank.isLeader() ? listener : TrainingListener.NONE;
         Path checkpoint = Checkpointer.resolve(runDir);
         TrainerState state = Checkpointer.readState(checkpoint);
         TrainConfig config = ConfigLoader.load(runDir.resolve(CONFIG_FILE), overrides, rank.group().size());
+        ModelConfig trained = ConfigLoader.load(runDir.resolve(CONFIG_FILE), Map.of(), rank.group().size()).model();
+        if (!config.model().equals(trained))
+            throw new ConfigException("model", "resuming " + runDir + " with overrides " + overrides + " would change the model from "
+                    + trained + " to " + config.model() + "; expected no model.* override on resume (the checkpoint holds that model's weights)");
         Tokenizer tokenizer = loadTokenizer(runDir);
         TokenDataset data = encode(loadSplit(config, say), tokenizer, rank.pool(), say);
         if (data.checksum() != state.dataChecksum())
@@ -95,6 +102,8 @@ public final class TrainingRun {
             engine = newEngine(config, model, rank, Checkpointer.blockValues(weights, model.paramBlocks()));
         }
         Checkpointer.loadOptimizer(checkpoint, engine, state.optimizerSteps());
+        rank.group().barrier();
+        if (rank.isLeader()) AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
         say.onMessage("resuming " + runDir + " from step " + state.step() + " (" + checkpoint.getFileName() + ") on "
                 + rank.group().size() + " rank(s), ZeRO stage " + config.zero().stage());
         try (MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), state.step()) : null) {
@@ -124,12 +133,21 @@ public final class TrainingRun {
         return Tokenizer.fromJson(Files.readString(file), file.toString());
     }
 
-    public static ModelSpec modelSpec(ModelConfig m, int vocabSize) {
+    /**
+     * The model for config m and a tokenizer of {@code tokenizerVocab} ids. {@code model.vocab_size}, when set, is
+     * the embedding's row count (rows past the tokenizer's ids are padding, e.g. to a multiple of 64); 0 takes the
+     * tokenizer's.
+     */
+    public static ModelSpec modelSpec(ModelConfig m, int tokenizerVocab) {
         ModelSpec.Architecture arch = switch (m.type()) {
             case "gpt2" -> ModelSpec.Architecture.GPT2;
             case "llama" -> ModelSpec.Architecture.LLAMA;
             default -> throw new IllegalArgumentException("model.type=" + m.type() + ": expected gpt2 or llama");
         };
+        if (m.vocabSize() != 0 && m.vocabSize() < tokenizerVocab)
+            throw new ConfigException("model.vocab_size", "model.vocab_size=" + m.vocabSize() + ": expected 0 (take it from the tokenizer) or >= "
+                    + tokenizerVocab + ", the tokenizer's vocabulary, so every token has an embedding row");
+        int vocabSize = m.vocabSize() != 0 ? m.vocabSize() : tokenizerVocab;
         return new ModelSpec(arch, vocabSize, m.nLayer(), m.nHead(), m.nKvHead(), m.dModel(), m.dFf(), m.seqLen(), m.normEps(), m.ropeTheta());
     }
 

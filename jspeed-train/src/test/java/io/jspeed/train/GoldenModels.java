@@ -12,16 +12,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Loads the PyTorch reference models of ../shared/golden (Hugging Face layout) into jspeed models. */
+/** Loads the PyTorch reference models (Hugging Face layout) of jspeed-model's test resources into jspeed models. */
 final class GoldenModels {
 
     private GoldenModels() {}
 
     static Path dir(String model) {
         String prop = System.getProperty("jspeed.golden");
-        Path base = prop != null && Files.isDirectory(Path.of(prop)) ? Path.of(prop) : Path.of("/work/shared/golden");
-        Path dir = base.resolve(model);
-        if (!Files.isDirectory(dir)) throw new IllegalStateException("golden reference " + dir + " is missing (expected ../shared/golden beside the repo)");
+        if (prop == null) throw new IllegalStateException("system property jspeed.golden is not set (the build sets it to jspeed-model/src/test/resources/golden)");
+        Path dir = Path.of(prop).resolve(model);
+        if (!Files.isDirectory(dir)) throw new IllegalStateException("golden reference " + dir + " is missing (jspeed.golden=" + prop + ")");
         return dir;
     }
 

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * jspeed's GPT-2 and Llama against PyTorch: logits, loss, every gradient, clip + AdamW from the saved gradients,
- * and a 3-step training run (tolerances from ../shared/golden/README.md).
+ * and a 3-step training run (tolerances from jspeed-model/src/test/resources/golden/README.md).
  */
 class GoldenReferenceTest {
 

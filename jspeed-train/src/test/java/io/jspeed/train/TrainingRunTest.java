@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.train.checkpoint.Checkpointer;
+import io.jspeed.model.format.SafetensorsFile;
+import io.jspeed.train.config.ConfigException;
 import io.jspeed.train.config.ConfigLoader;
+import io.jspeed.train.config.ModelConfig;
 import io.jspeed.train.config.TrainConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +56,10 @@ class TrainingRunTest {
     }
 
     static TrainConfig tinyConfig(Path corpus, Path out, int steps, String tokenizer) {
+        return ConfigLoader.load(null, tinyOverrides(corpus, out, steps, tokenizer));
+    }
+
+    static Map<String, String> tinyOverrides(Path corpus, Path out, int steps, String tokenizer) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("data.path", corpus.toString());
         o.put("data.tokenizer", tokenizer);
@@ -73,7 +80,7 @@ class TrainingRunTest {
         o.put("training.checkpoint_every", "5");
         o.put("training.out_dir", out.toString());
         o.put("training.minutes", "0");
-        return ConfigLoader.load(null, o);
+        return o;
     }
 
     @Test
@@ -127,6 +134,65 @@ class TrainingRunTest {
         Files.writeString(corpus.resolve("Extra.java"), "class Extra { int x; }\n".repeat(50));
         assertThatThrownBy(() -> TrainingRun.resume(run, Map.of("training.steps", "8"), RankContext.single(POOL), TrainingListener.NONE))
                 .isInstanceOf(IOException.class).hasMessageContaining("training data differs");
+    }
+
+    @Test
+    void stepsGivenOnResumeBecomeTheRunsConfigAndTheScheduleSpansThem(@TempDir Path tmp) throws IOException {
+        Path corpus = writeCorpus(tmp);
+        Path run = tmp.resolve("out/run");
+        TrainConfig first = tinyConfig(corpus, tmp.resolve("out"), 3, "bytes");
+        TrainingRun.start(first, run, RankContext.single(POOL), TrainingListener.NONE);
+        TrainingRun.resume(run, Map.of("training.steps", "9"), RankContext.single(POOL), TrainingListener.NONE);
+
+        TrainConfig persisted = ConfigLoader.load(run.resolve(TrainingRun.CONFIG_FILE), Map.of());
+        assertThat(persisted.steps()).isEqualTo(9);
+        assertThat(ConfigLoader.fromJson(Checkpointer.readState(Checkpointer.resolve(run)).configJson(), "trainer.json").steps()).isEqualTo(9);
+        // Steps 4..9 follow the 9-step schedule an uninterrupted `--steps 9` run would: warmup 5, cosine to step 9.
+        List<JsonNode> train = readMetrics(run).stream().filter(n -> n.get("type").asText().equals("train")).toList();
+        assertThat(train).hasSize(9);
+        for (JsonNode rec : train.subList(3, 9)) {
+            int step = rec.get("step").asInt();
+            assertThat(rec.get("lr").asDouble()).as("lr at step %d", step)
+                    .isEqualTo(first.optimizer().lr() * first.scheduler().lrFactor(step - 1, 9));
+        }
+        // A later resume with no overrides sees the 9 steps: nothing is left to do.
+        assertThat(TrainingRun.resume(run, Map.of(), RankContext.single(POOL), TrainingListener.NONE).stepsDone()).isEqualTo(9);
+        assertThat(readMetrics(run).stream().filter(n -> n.get("type").asText().equals("train")).count()).isEqualTo(9);
+    }
+
+    @Test
+    void resumeRefusesToChangeTheModel(@TempDir Path tmp) throws IOException {
+        Path corpus = writeCorpus(tmp);
+        Path run = tmp.resolve("out/run");
+        TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 2, "bytes"), run, RankContext.single(POOL), TrainingListener.NONE);
+        String before = Files.readString(run.resolve(TrainingRun.CONFIG_FILE));
+        assertThatThrownBy(() -> TrainingRun.resume(run, Map.of("model.n_layer", "3"), RankContext.single(POOL), TrainingListener.NONE))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("model.*");
+        assertThat(run.resolve(TrainingRun.CONFIG_FILE)).hasContent(before);
+    }
+
+    @Test
+    void modelVocabSizeSizesTheEmbedding(@TempDir Path tmp) throws IOException {
+        Path corpus = writeCorpus(tmp);
+        Path run = tmp.resolve("out/run");
+        Map<String, String> o = tinyOverrides(corpus, tmp.resolve("out"), 2, "bytes");
+        o.put("model.vocab_size", "320");
+        TrainingRun.start(ConfigLoader.load(null, o), run, RankContext.single(POOL), TrainingListener.NONE);
+        Path checkpoint = Checkpointer.resolve(run);
+        assertThat(Checkpointer.readState(checkpoint).vocabSize()).isEqualTo(320);
+        try (SafetensorsFile model = SafetensorsFile.open(checkpoint.resolve("model.safetensors"))) {
+            assertThat(model.floats("transformer.wte.weight")).hasSize(320 * 32);
+        }
+        // Resume rebuilds the same 320-row model from the run's config.
+        assertThat(TrainingRun.resume(run, Map.of("training.steps", "3"), RankContext.single(POOL), TrainingListener.NONE).stepsDone()).isEqualTo(3);
+    }
+
+    @Test
+    void modelVocabSizeBelowTheTokenizersIsRejected() {
+        ModelConfig small = TrainConfig.defaults().model().withVocabSize(200);
+        assertThatThrownBy(() -> TrainingRun.modelSpec(small, 256))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("model.vocab_size=200").hasMessageContaining("256");
+        assertThat(TrainingRun.modelSpec(small.withVocabSize(0), 256).vocabSize()).isEqualTo(256);
     }
 
     private static final class SimulatedCrash extends RuntimeException {}
