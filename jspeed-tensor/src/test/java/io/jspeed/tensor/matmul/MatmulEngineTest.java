@@ -1,0 +1,116 @@
+package io.jspeed.tensor.matmul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.dnnl.DataType;
+import io.jspeed.tensor.dnnl.DnnlLibrary;
+import io.jspeed.tensor.kernel.GemmBlocking;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class MatmulEngineTest {
+
+    private static final Parallel TWO = new Parallel(2);
+    private static final Optional<DnnlLibrary> DNNL = DnnlLibrary.load(DnnlLibrary.DEFAULT_NAME);
+    /**
+     * bf16 keeps 8 significant bits, so rounding moves a value by at most 2^-8 of itself and a product of two
+     * rounded values by at most 2^-7 + 2^-16 of |a||b|; the fp32 sums add far less than the 1% slack.
+     */
+    private static final double BF16_BOUND = Math.scalb(1.01, -7);
+    private static final double FP32_BOUND = 1e-6;
+
+    private static final int[][] SHAPES = {{1, 1, 1}, {17, 33, 5}, {65, 3, 129}, {3, 65, 129}, {33, 100, 300}, {130, 97, 70}};
+
+    @AfterAll
+    static void closePool() {
+        TWO.close();
+    }
+
+    /** Runs every transpose, beta and odd shape, serially and on two threads, against {@code check}. */
+    private static void everyCase(MatmulEngine e, boolean bf16Reference, double relative) {
+        Random rnd = new Random(5);
+        for (int[] s : SHAPES) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (float beta : new float[] {0f, 1f, 0.5f}) {
+                        MatmulCase cs = MatmulCase.random(rnd, ta, tb, s[0], s[1], s[2], beta, s[0] % 3);
+                        cs.check(cs.run(e, Parallel.serial()), bf16Reference, relative, e.name() + " serial");
+                        cs.check(cs.run(e, TWO), bf16Reference, relative, e.name() + " 2 threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void javaBf16IsTheFp32ProductOfRoundedOperandsAndWithinBf16BoundsOfFp32() {
+        MatmulEngine e = new JavaBf16Matmul(GemmBlocking.TUNED);
+        everyCase(e, true, FP32_BOUND);
+        everyCase(e, false, BF16_BOUND);
+    }
+
+    @Test
+    void javaBf16DiffersFromFp32WhenOperandsAreNotBf16Values() {
+        // guards against an engine that silently skips the rounding: 1 + 2^-12 is not a bf16 value
+        float[] a = {1f + 0x1p-12f}, b = {1f}, c = new float[1];
+        new JavaBf16Matmul(GemmBlocking.TUNED).matmul(Parallel.serial(), false, false, 1, 1, 1, a, 0, 1, b, 0, 1, 0f, c, 0, 1);
+        assertThat(c[0]).isEqualTo(1f);
+    }
+
+    @Test
+    void dnnlBf16MatchesTheRoundedProductAndStaysWithinBf16BoundsOfFp32() {
+        assumeTrue(DNNL.isPresent(), DnnlLibrary.missingNotice(DnnlLibrary.DEFAULT_NAME));
+        try (DnnlMatmul e = DnnlMatmul.open(DNNL.get(), DataType.BF16)) {
+            assertThat(e.bf16()).isTrue();
+            everyCase(e, true, FP32_BOUND);
+            everyCase(e, false, BF16_BOUND);
+            float[] a = {1f + 0x1p-12f}, b = {1f}, c = new float[1];
+            e.matmul(Parallel.serial(), false, false, 1, 1, 1, a, 0, 1, b, 0, 1, 0f, c, 0, 1);
+            assertThat(c[0]).as("operands rounded to bf16").isEqualTo(1f);
+        }
+    }
+
+    @Test
+    void dnnlFp32MatchesTheJavaGemmTightly() {
+        assumeTrue(DNNL.isPresent(), DnnlLibrary.missingNotice(DnnlLibrary.DEFAULT_NAME));
+        try (DnnlMatmul e = DnnlMatmul.open(DNNL.get(), DataType.F32)) {
+            everyCase(e, false, FP32_BOUND);
+            Random rnd = new Random(9);
+            MatmulCase cs = MatmulCase.random(rnd, false, true, 70, 90, 800, 0.5f, 4);
+            float[] dnnl = cs.run(e, TWO), java = cs.run(new JavaFp32Matmul(GemmBlocking.TUNED), TWO);
+            for (int i = 0; i < dnnl.length; i++) {
+                assertThat(dnnl[i]).as("element %d", i).isCloseTo(java[i], org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void dnnlReusesItsCachedPrimitiveAcrossCallsWithNewOperands() {
+        assumeTrue(DNNL.isPresent(), DnnlLibrary.missingNotice(DnnlLibrary.DEFAULT_NAME));
+        try (DnnlMatmul e = DnnlMatmul.open(DNNL.get(), DataType.BF16)) {
+            Random rnd = new Random(13);
+            for (int call = 0; call < 3; call++) {
+                // same shape and transposes each time, different data and leading dimensions
+                MatmulCase cs = MatmulCase.random(rnd, true, false, 40, 50, 60, call == 1 ? 0f : 1f, call);
+                cs.check(cs.run(e, TWO), true, FP32_BOUND, "call " + call);
+            }
+            assertThat(e.implementation(TWO, true, false, 40, 50, 60)).isNotBlank();
+        }
+    }
+
+    @Test
+    void javaFp32IsTheGemmWithTheGivenBlocking() {
+        everyCase(new JavaFp32Matmul(new GemmBlocking(64, 24, 64)), false, FP32_BOUND);
+    }
+
+    @Test
+    void missingLibraryLoadsNothingAndTheNoticeSaysWhatToInstall() {
+        assertThat(DnnlLibrary.load("libdnnl-not-installed.so.2")).isEmpty();
+        assertThat(DnnlLibrary.missingNotice("libdnnl-not-installed.so.2"))
+                .contains("libdnnl-not-installed.so.2").contains("apt-get install libdnnl2").doesNotContain("\n");
+    }
+}
