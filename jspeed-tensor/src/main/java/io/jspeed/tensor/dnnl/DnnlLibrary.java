@@ -77,6 +77,7 @@ public final class DnnlLibrary {
      * loaded or lacks a function this binding needs; {@link #missingNotice} says what that means for the user.
      */
     public static Optional<DnnlLibrary> load(String name) {
+        preferPassiveOpenMpThreads();
         SymbolLookup dnnl;
         try {
             dnnl = SymbolLookup.libraryLookup(name, Arena.global());
@@ -95,6 +96,24 @@ public final class DnnlLibrary {
         } catch (IllegalStateException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * libgomp's threads spin for a while after each parallel region by default, taking the cores from the Java
+     * pool's next kernel; passive makes them sleep at once (a futex wake per oneDNN call costs microseconds).
+     * libgomp reads its environment when it is loaded, i.e. with libdnnl just below; a user's own setting wins.
+     */
+    private static void preferPassiveOpenMpThreads() {
+        if (System.getenv("OMP_WAIT_POLICY") != null) return;
+        Linker linker = Linker.nativeLinker();
+        linker.defaultLookup().find("setenv").ifPresent(setenv -> {
+            MethodHandle h = linker.downcallHandle(setenv, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+            try (Arena arena = Arena.ofConfined()) {
+                int ignored = (int) h.invokeExact(arena.allocateFrom("OMP_WAIT_POLICY"), arena.allocateFrom("PASSIVE"), 0);
+            } catch (Throwable t) {
+                // the default policy only costs speed
+            }
+        });
     }
 
     /** One line for the user when {@link #load} found nothing. */

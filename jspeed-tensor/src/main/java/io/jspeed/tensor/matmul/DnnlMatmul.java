@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * into off-heap buffers (packed to their row length, converted to bf16 for a bf16 engine), runs the primitive
  * into an off-heap C and merges that into the caller's C with beta. Primitives are cached per (shape,
  * transposes, threads) because creating one generates code. oneDNN runs on its own OpenMP threads, as many as the
- * pool has. One call at a time per instance: calls from several threads take turns.
+ * pool has, so the pool's workers are parked for the call rather than left spinning on the same cores.
+ * One call at a time per instance: calls from several threads take turns.
  */
 public final class DnnlMatmul implements MatmulEngine {
 
@@ -85,6 +86,7 @@ public final class DnnlMatmul implements MatmulEngine {
         DnnlMatmulPrimitive p = primitive(new Key(m, n, k, transA, transB, pool.threads()));
         stage(pool, a, aOff, lda, aRows, aCols, as);
         stage(pool, b, bOff, ldb, bRows, bCols, bs);
+        pool.parkWorkers();
         p.execute(as, bs, cs);
         pool.forRange(m, (i0, i1) -> merge(cs, n, beta, c, cOff, ldc, i0, i1));
     }
