@@ -68,6 +68,11 @@ public final class HostMatmul implements AutoCloseable {
      * {@code notices} receives one line for each thing skipped (oneDNN missing, unreadable or unwritable cache).
      */
     public static HostMatmul open(Parallel pool, Path cacheDir, String dnnlLibrary, Consumer<String> notices) {
+        return open(pool, cacheDir, dnnlLibrary, false, notices);
+    }
+
+    /** {@link #open(Parallel, Path, String, Consumer)}, measuring afresh (and rewriting the cache) when {@code remeasure}. */
+    public static HostMatmul open(Parallel pool, Path cacheDir, String dnnlLibrary, boolean remeasure, Consumer<String> notices) {
         HostCaches caches = HostCaches.read();
         Optional<DnnlLibrary> lib = DnnlLibrary.load(dnnlLibrary);
         DnnlMatmul fp32 = null, bf16 = null;
@@ -87,7 +92,7 @@ public final class HostMatmul implements AutoCloseable {
             }
         }
         Path file = cacheDir.resolve(caches.hostKey(pool.threads()) + "-matmul.properties");
-        MatmulChoice cached = readCached(file, dnnlStatus, notices);
+        MatmulChoice cached = remeasure ? null : readCached(file, dnnlStatus, notices);
         if (cached != null) return new HostMatmul(caches, cached, List.of(), file, fp32, bf16, dnnlStatus);
         MatmulAutotune.Result r = MatmulAutotune.run(pool, caches, fp32, bf16, dnnlStatus);
         try {
