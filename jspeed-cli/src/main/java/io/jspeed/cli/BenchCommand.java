@@ -6,7 +6,7 @@ import io.jspeed.bench.TrainBench;
 import io.jspeed.tensor.HostCaches;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.kernel.GemmBlocking;
-import io.jspeed.tensor.matmul.DnnlMatmul;
+import io.jspeed.tensor.matmul.DnnlBf16Matmul;
 import io.jspeed.tensor.matmul.HostMatmul;
 import io.jspeed.tensor.matmul.MatmulEngine;
 import picocli.CommandLine.Command;
@@ -125,20 +125,17 @@ final class BenchCommand implements Runnable {
         /** CPU, caches, what was picked for this host and why (the measurements, on the run that made them). */
         private void printHost(HostMatmul host, Parallel pool, int[] firstShape) {
             HostCaches c = host.caches();
-            String impl = host.engines().stream().filter(e -> e instanceof DnnlMatmul).findFirst()
-                    .map(e -> ((DnnlMatmul) e).implementation(pool, false, transB, firstShape[0], firstShape[2], firstShape[1]))
-                    .orElse("none");
-            String bf16Impl = host.engines().stream().filter(e -> e instanceof DnnlMatmul && e.bf16()).findFirst()
-                    .map(e -> ((DnnlMatmul) e).implementation(pool, false, transB, firstShape[0], firstShape[2], firstShape[1]))
+            String bf16Impl = host.engines().stream().filter(e -> e instanceof DnnlBf16Matmul).findFirst()
+                    .map(e -> ((DnnlBf16Matmul) e).implementation(pool, false, transB, firstShape[0], firstShape[2], firstShape[1]))
                     .orElse("none");
             if (json) {
                 String line = String.format(Locale.ROOT,
                         "{\"bench\":\"gemm-host\",\"cpu\":\"%s\",\"l1d\":%d,\"l2\":%d,\"l3\":%d,\"flags\":\"%s\",\"threads\":%d,"
                                 + "\"kc\":%d,\"mc\":%d,\"nc\":%d,\"fp32_engine\":\"%s\",\"bf16_engine\":\"%s\",\"dnnl\":\"%s\","
-                                + "\"dnnl_fp32_impl\":\"%s\",\"dnnl_bf16_impl\":\"%s\"}",
+                                + "\"dnnl_bf16_impl\":\"%s\"}",
                         jsonText(HostCaches.cpuModel()), c.l1d(), c.l2(), c.l3(), String.join(" ", HostCaches.bf16Flags()),
                         pool.threads(), host.blocking().kc(), host.blocking().mc(), host.blocking().nc(), host.fp32().name(),
-                        host.bf16().name(), host.dnnl(), impl, bf16Impl);
+                        host.bf16().name(), host.dnnl(), bf16Impl);
                 append(line);
                 System.out.println(line);
                 return;
@@ -147,7 +144,7 @@ final class BenchCommand implements Runnable {
             System.out.println("caches   " + c.describe() + " (derived blocking " + GemmBlocking.fromCaches(c, pool.threads()) + ")");
             System.out.println("picked   blocking " + host.blocking() + " (tile " + GemmBlocking.registerTile() + "), fp32 "
                     + host.fp32().name() + ", bf16 " + host.bf16().name() + " for " + pool.threads() + " threads");
-            System.out.println("oneDNN   " + host.dnnl() + " (fp32 " + impl + ", bf16 " + bf16Impl + ")");
+            System.out.println("oneDNN   " + host.dnnl() + " (fp32 dnnl_sgemm, bf16 matmul " + bf16Impl + ")");
             System.out.println("cache    " + host.cacheFile() + (host.measurements().isEmpty() ? " (read)" : " (measured now)"));
             for (String m : host.measurements()) System.out.println("measured " + m);
         }

@@ -1,6 +1,8 @@
 package io.jspeed.tensor.dnnl;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -13,8 +15,8 @@ import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 /**
- * Downcall handles for the part of the oneDNN v2 C API (dnnl.h of libdnnl 2.x, Debian's 2.6.3) that a CPU
- * matmul needs. Loading is optional: {@link #load} reports a missing library instead of failing, so callers fall
+ * Downcall handles for the part of the oneDNN v2 C API (dnnl.h of libdnnl 2.x, Debian's 2.6.3) that CPU
+ * matrix products need: the matmul primitive and dnnl_sgemm. Loading is optional: {@link #load} reports a missing library instead of failing, so callers fall
  * back to the Java kernels. Functions return a dnnl_status_t, checked by {@link #check}.
  */
 public final class DnnlLibrary {
@@ -37,6 +39,7 @@ public final class DnnlLibrary {
     final MethodHandle primitiveDescCreate, primitiveDescQuery, primitiveDescDestroy;
     final MethodHandle primitiveCreate, primitiveExecute, primitiveDestroy;
     final MethodHandle memoryCreate, memorySetDataHandle, memoryDestroy;
+    private final MethodHandle sgemm;
     private final MethodHandle version;
     /** omp_set_num_threads of the OpenMP runtime libdnnl is built on; null when that runtime is not libgomp. */
     private final MethodHandle ompSetNumThreads;
@@ -68,6 +71,11 @@ public final class DnnlLibrary {
         memorySetDataHandle = handle(linker, dnnl, "dnnl_memory_set_data_handle", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         memoryDestroy = handle(linker, dnnl, "dnnl_memory_destroy", status1);
         version = handle(linker, dnnl, "dnnl_version", FunctionDescriptor.of(ADDRESS));
+        // critical with heap access: the Java arrays are passed in place (the GC holds still for the call)
+        sgemm = linker.downcallHandle(dnnl.find("dnnl_sgemm").orElseThrow(() -> new IllegalStateException("dnnl_sgemm not found")),
+                FunctionDescriptor.of(JAVA_INT, JAVA_BYTE, JAVA_BYTE, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_FLOAT,
+                        ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG),
+                Linker.Option.critical(true));
         ompSetNumThreads = gomp == null ? null : gomp.find("omp_set_num_threads")
                 .map(f -> linker.downcallHandle(f, FunctionDescriptor.ofVoid(JAVA_INT))).orElse(null);
     }
@@ -131,6 +139,22 @@ public final class DnnlLibrary {
         try {
             MemorySegment v = ((MemorySegment) version.invokeExact()).reinterpret(12);
             return v.get(JAVA_INT, 0) + "." + v.get(JAVA_INT, 4) + "." + v.get(JAVA_INT, 8);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * dnnl_sgemm: row-major C[m x n] = alpha*op(A)*op(B) + beta*C on the given segments (heap arrays allowed), with
+     * {@code threads} OpenMP threads. The caller must have checked that every addressed element lies in its segment:
+     * native code does not.
+     */
+    public void sgemm(int threads, boolean transA, boolean transB, long m, long n, long k, float alpha,
+            MemorySegment a, long lda, MemorySegment b, long ldb, float beta, MemorySegment c, long ldc) {
+        setThreads(threads);
+        try {
+            check((int) sgemm.invokeExact((byte) (transA ? 'T' : 'N'), (byte) (transB ? 'T' : 'N'), m, n, k, alpha,
+                    a, lda, b, ldb, beta, c, ldc), "dnnl_sgemm(" + m + "x" + n + "x" + k + ")");
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -2,7 +2,6 @@ package io.jspeed.tensor.matmul;
 
 import io.jspeed.tensor.HostCaches;
 import io.jspeed.tensor.Parallel;
-import io.jspeed.tensor.dnnl.DataType;
 import io.jspeed.tensor.dnnl.DnnlException;
 import io.jspeed.tensor.dnnl.DnnlLibrary;
 import io.jspeed.tensor.kernel.GemmBlocking;
@@ -33,11 +32,12 @@ public final class HostMatmul implements AutoCloseable {
     private final Path cacheFile;
     private final JavaFp32Matmul javaFp32;
     private final JavaBf16Matmul javaBf16;
-    private final DnnlMatmul dnnlFp32, dnnlBf16;
+    private final DnnlFp32Matmul dnnlFp32;
+    private final DnnlBf16Matmul dnnlBf16;
     private final String dnnlStatus;
 
     private HostMatmul(HostCaches caches, MatmulChoice choice, List<MatmulAutotune.Measurement> measurements, Path cacheFile,
-            DnnlMatmul dnnlFp32, DnnlMatmul dnnlBf16, String dnnlStatus) {
+            DnnlFp32Matmul dnnlFp32, DnnlBf16Matmul dnnlBf16, String dnnlStatus) {
         this.caches = caches;
         this.choice = choice;
         this.measurements = measurements;
@@ -75,18 +75,17 @@ public final class HostMatmul implements AutoCloseable {
     public static HostMatmul open(Parallel pool, Path cacheDir, String dnnlLibrary, boolean remeasure, Consumer<String> notices) {
         HostCaches caches = HostCaches.read();
         Optional<DnnlLibrary> lib = DnnlLibrary.load(dnnlLibrary);
-        DnnlMatmul fp32 = null, bf16 = null;
+        DnnlFp32Matmul fp32 = null;
+        DnnlBf16Matmul bf16 = null;
         String dnnlStatus = "none";
         if (lib.isEmpty()) {
             notices.accept(DnnlLibrary.missingNotice(dnnlLibrary));
         } else {
             try {
-                fp32 = DnnlMatmul.open(lib.get(), DataType.F32);
-                bf16 = DnnlMatmul.open(lib.get(), DataType.BF16);
+                bf16 = DnnlBf16Matmul.open(lib.get());
+                fp32 = new DnnlFp32Matmul(lib.get());
                 dnnlStatus = lib.get().version();
             } catch (DnnlException e) {
-                if (fp32 != null) fp32.close();
-                fp32 = null;
                 notices.accept("jspeed: oneDNN (" + dnnlLibrary + ") loaded but unusable (" + e.getMessage()
                         + "), so its matmul is skipped");
             }
@@ -119,12 +118,12 @@ public final class HostMatmul implements AutoCloseable {
 
     /** The engine for fp32 GEMMs on this host. */
     public MatmulEngine fp32() {
-        return choice.fp32().equals(DnnlMatmul.FP32) && dnnlFp32 != null ? dnnlFp32 : javaFp32;
+        return choice.fp32().equals(DnnlFp32Matmul.NAME) && dnnlFp32 != null ? dnnlFp32 : javaFp32;
     }
 
     /** The engine for bf16 GEMMs (bf16 operands, fp32 accumulation) on this host. */
     public MatmulEngine bf16() {
-        return choice.bf16().equals(DnnlMatmul.BF16_NAME) && dnnlBf16 != null ? dnnlBf16 : javaBf16;
+        return choice.bf16().equals(DnnlBf16Matmul.NAME) && dnnlBf16 != null ? dnnlBf16 : javaBf16;
     }
 
     /** Every engine present, Java ones first, for benchmarks that compare them. */
@@ -163,7 +162,6 @@ public final class HostMatmul implements AutoCloseable {
 
     @Override
     public void close() {
-        if (dnnlFp32 != null) dnnlFp32.close();
         if (dnnlBf16 != null) dnnlBf16.close();
     }
 }

@@ -48,7 +48,7 @@ final class MatmulAutotune {
     }
 
     /** Measures every candidate; dnnl engines may be null (library missing). */
-    static Result run(Parallel pool, HostCaches caches, DnnlMatmul dnnlFp32, DnnlMatmul dnnlBf16, String dnnlVersion) {
+    static Result run(Parallel pool, HostCaches caches, MatmulEngine dnnlFp32, MatmulEngine dnnlBf16, String dnnlVersion) {
         Operands ops = new Operands();
         List<Measurement> all = new ArrayList<>();
         // the JIT compiles the Java kernels only after many calls; warm them before anything is compared
@@ -69,16 +69,16 @@ final class MatmulAutotune {
         String fp32 = JavaFp32Matmul.NAME;
         if (dnnlFp32 != null) {
             double g = gflops(dnnlFp32, pool, ops);
-            all.add(new Measurement(DnnlMatmul.FP32, g));
-            if (g > bestJava) fp32 = DnnlMatmul.FP32;
+            all.add(new Measurement(DnnlFp32Matmul.NAME, g));
+            if (g > bestJava) fp32 = DnnlFp32Matmul.NAME;
         }
         String bf16 = JavaBf16Matmul.NAME;
         if (dnnlBf16 != null) {
             double javaBf16 = gflops(new JavaBf16Matmul(best), pool, ops);
             double g = gflops(dnnlBf16, pool, ops);
             all.add(new Measurement(JavaBf16Matmul.NAME, javaBf16));
-            all.add(new Measurement(DnnlMatmul.BF16_NAME, g));
-            if (g > javaBf16) bf16 = DnnlMatmul.BF16_NAME;
+            all.add(new Measurement(DnnlBf16Matmul.NAME, g));
+            if (g > javaBf16) bf16 = DnnlBf16Matmul.NAME;
         }
         return new Result(new MatmulChoice(best, fp32, bf16, dnnlVersion), all);
     }

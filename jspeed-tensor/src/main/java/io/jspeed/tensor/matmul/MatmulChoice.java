@@ -20,8 +20,8 @@ import java.util.Set;
  */
 public record MatmulChoice(GemmBlocking blocking, String fp32, String bf16, String dnnl) {
 
-    static final Set<String> FP32_ENGINES = Set.of(JavaFp32Matmul.NAME, DnnlMatmul.FP32);
-    static final Set<String> BF16_ENGINES = Set.of(JavaBf16Matmul.NAME, DnnlMatmul.BF16_NAME);
+    static final Set<String> FP32_ENGINES = Set.of(JavaFp32Matmul.NAME, DnnlFp32Matmul.NAME);
+    static final Set<String> BF16_ENGINES = Set.of(JavaBf16Matmul.NAME, DnnlBf16Matmul.NAME);
 
     public MatmulChoice {
         if (!FP32_ENGINES.contains(fp32)) throw new IllegalArgumentException("fp32 engine must be one of " + FP32_ENGINES + ", got " + fp32);

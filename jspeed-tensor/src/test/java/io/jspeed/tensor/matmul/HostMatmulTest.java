@@ -69,9 +69,9 @@ class HostMatmulTest {
             assertThat(host.dnnl()).matches("2\\.\\d+\\.\\d+");
             assertThat(host.choice().dnnl()).isEqualTo(host.dnnl());
             assertThat(host.engines()).extracting(MatmulEngine::name)
-                    .containsExactly(JavaFp32Matmul.NAME, JavaBf16Matmul.NAME, DnnlMatmul.FP32, DnnlMatmul.BF16_NAME);
-            assertThat(host.measurements()).anyMatch(m -> m.startsWith(DnnlMatmul.BF16_NAME))
-                    .anyMatch(m -> m.startsWith(DnnlMatmul.FP32));
+                    .containsExactly(JavaFp32Matmul.NAME, JavaBf16Matmul.NAME, DnnlFp32Matmul.NAME, DnnlBf16Matmul.NAME);
+            assertThat(host.measurements()).anyMatch(m -> m.startsWith(DnnlBf16Matmul.NAME))
+                    .anyMatch(m -> m.startsWith(DnnlFp32Matmul.NAME));
             assertThat(host.bf16().bf16()).isTrue();
             assertThat(host.fp32().bf16()).isFalse();
         }

@@ -14,7 +14,7 @@ class MatmulChoiceTest {
 
     @Test
     void roundTripsThroughItsFile(@TempDir Path dir) throws IOException {
-        MatmulChoice c = new MatmulChoice(new GemmBlocking(272, 480, 7680), DnnlMatmul.FP32, DnnlMatmul.BF16_NAME, "2.6.3");
+        MatmulChoice c = new MatmulChoice(new GemmBlocking(272, 480, 7680), DnnlFp32Matmul.NAME, DnnlBf16Matmul.NAME, "2.6.3");
         Path file = dir.resolve("sub/host-matmul.properties");
         c.write(file, "test");
         assertThat(MatmulChoice.read(file)).isEqualTo(c);

@@ -1,10 +1,10 @@
 package io.jspeed.tensor.matmul;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jspeed.tensor.Parallel;
-import io.jspeed.tensor.dnnl.DataType;
 import io.jspeed.tensor.dnnl.DnnlLibrary;
 import io.jspeed.tensor.kernel.GemmBlocking;
 import java.util.Optional;
@@ -64,7 +64,7 @@ class MatmulEngineTest {
     @Test
     void dnnlBf16MatchesTheRoundedProductAndStaysWithinBf16BoundsOfFp32() {
         assumeTrue(DNNL.isPresent(), DnnlLibrary.missingNotice(DnnlLibrary.DEFAULT_NAME));
-        try (DnnlMatmul e = DnnlMatmul.open(DNNL.get(), DataType.BF16)) {
+        try (DnnlBf16Matmul e = DnnlBf16Matmul.open(DNNL.get())) {
             assertThat(e.bf16()).isTrue();
             everyCase(e, true, FP32_BOUND);
             everyCase(e, false, BF16_BOUND);
@@ -77,21 +77,34 @@ class MatmulEngineTest {
     @Test
     void dnnlFp32MatchesTheJavaGemmTightly() {
         assumeTrue(DNNL.isPresent(), DnnlLibrary.missingNotice(DnnlLibrary.DEFAULT_NAME));
-        try (DnnlMatmul e = DnnlMatmul.open(DNNL.get(), DataType.F32)) {
-            everyCase(e, false, FP32_BOUND);
-            Random rnd = new Random(9);
-            MatmulCase cs = MatmulCase.random(rnd, false, true, 70, 90, 800, 0.5f, 4);
-            float[] dnnl = cs.run(e, TWO), java = cs.run(new JavaFp32Matmul(GemmBlocking.TUNED), TWO);
-            for (int i = 0; i < dnnl.length; i++) {
-                assertThat(dnnl[i]).as("element %d", i).isCloseTo(java[i], org.assertj.core.data.Offset.offset(1e-4f));
-            }
+        MatmulEngine e = new DnnlFp32Matmul(DNNL.get());
+        everyCase(e, false, FP32_BOUND);
+        Random rnd = new Random(9);
+        MatmulCase cs = MatmulCase.random(rnd, false, true, 70, 90, 800, 0.5f, 4);
+        float[] dnnl = cs.run(e, TWO), java = cs.run(new JavaFp32Matmul(GemmBlocking.TUNED), TWO);
+        for (int i = 0; i < dnnl.length; i++) {
+            assertThat(dnnl[i]).as("element %d", i).isCloseTo(java[i], org.assertj.core.data.Offset.offset(1e-4f));
         }
+    }
+
+    @Test
+    void dnnlFp32RefusesOperandsThatReachPastTheirArrays() {
+        assumeTrue(DNNL.isPresent(), DnnlLibrary.missingNotice(DnnlLibrary.DEFAULT_NAME));
+        MatmulEngine e = new DnnlFp32Matmul(DNNL.get());
+        float[] a = new float[4 * 5], b = new float[5 * 6], c = new float[4 * 6];
+        // lda 6 for rows of 5: the last row would end one float past A
+        assertThatThrownBy(() -> e.matmul(Parallel.serial(), false, false, 4, 6, 5, a, 0, 6, b, 0, 6, 0f, c, 0, 6))
+                .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("A of 4x5");
+        assertThatThrownBy(() -> e.matmul(Parallel.serial(), false, false, 4, 6, 5, a, 0, 5, b, 0, 6, 0f, c, 1, 6))
+                .hasMessageContaining("C of 4x6 at offset 1");
+        assertThatThrownBy(() -> e.matmul(Parallel.serial(), false, true, 4, 6, 5, a, 0, 5, b, 0, 4, 0f, c, 0, 6))
+                .hasMessageContaining("leading dimension 4");
     }
 
     @Test
     void dnnlReusesItsCachedPrimitiveAcrossCallsWithNewOperands() {
         assumeTrue(DNNL.isPresent(), DnnlLibrary.missingNotice(DnnlLibrary.DEFAULT_NAME));
-        try (DnnlMatmul e = DnnlMatmul.open(DNNL.get(), DataType.BF16)) {
+        try (DnnlBf16Matmul e = DnnlBf16Matmul.open(DNNL.get())) {
             Random rnd = new Random(13);
             for (int call = 0; call < 3; call++) {
                 // same shape and transposes each time, different data and leading dimensions

@@ -16,48 +16,48 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * GEMM through oneDNN's matmul primitive, with fp32 or bf16 operands and fp32 accumulation and output.
+ * bf16 GEMM through oneDNN's matmul primitive: bf16 operands, fp32 accumulation and output (AMX or AVX512-BF16
+ * kernels where the CPU has them, whatever oneDNN picks).
  *
  * <p>oneDNN keeps pointers between calls, so heap arrays cannot be handed over: each call stages op(A) and op(B)
- * into off-heap buffers (packed to their row length, converted to bf16 for a bf16 engine), runs the primitive
+ * into off-heap buffers (packed to their row length, converted to bf16), runs the primitive
  * into an off-heap C and merges that into the caller's C with beta. Primitives are cached per (shape,
  * transposes, threads) because creating one generates code. oneDNN runs on its own OpenMP threads, as many as the
  * pool has, so the pool's workers are parked for the call rather than left spinning on the same cores.
  * One call at a time per instance: calls from several threads take turns.
  */
-public final class DnnlMatmul implements MatmulEngine {
+public final class DnnlBf16Matmul implements MatmulEngine {
 
-    public static final String FP32 = "dnnl-fp32";
-    public static final String BF16_NAME = "dnnl-bf16";
+    public static final String NAME = "dnnl-bf16";
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     private record Key(int m, int n, int k, boolean transA, boolean transB, int threads) {
     }
 
+    private static final DataType OPERANDS = DataType.BF16;
+
     private final DnnlContext ctx;
-    private final DataType operands;
     private final Map<Key, DnnlMatmulPrimitive> primitives = new HashMap<>();
     private final NativeBuffer aBuf = new NativeBuffer(), bBuf = new NativeBuffer(), cBuf = new NativeBuffer();
 
-    private DnnlMatmul(DnnlContext ctx, DataType operands) {
+    private DnnlBf16Matmul(DnnlContext ctx) {
         this.ctx = ctx;
-        this.operands = operands;
     }
 
-    /** An engine with its own oneDNN engine and stream; {@code operands} is F32 or BF16. */
-    public static DnnlMatmul open(DnnlLibrary lib, DataType operands) {
-        return new DnnlMatmul(DnnlContext.open(lib), operands);
+    /** An engine with its own oneDNN engine and stream. */
+    public static DnnlBf16Matmul open(DnnlLibrary lib) {
+        return new DnnlBf16Matmul(DnnlContext.open(lib));
     }
 
     @Override
     public String name() {
-        return operands == DataType.BF16 ? BF16_NAME : FP32;
+        return NAME;
     }
 
     @Override
     public boolean bf16() {
-        return operands == DataType.BF16;
+        return true;
     }
 
     /** The oneDNN kernel behind this shape, e.g. "brg:avx512_core_bf16" (creates the primitive if needed). */
@@ -80,8 +80,8 @@ public final class DnnlMatmul implements MatmulEngine {
         // stored layouts keep their orientation: A stored [k x m] is op(A) with strides {1, m}
         int aRows = transA ? k : m, aCols = transA ? m : k;
         int bRows = transB ? n : k, bCols = transB ? k : n;
-        MemorySegment as = aBuf.atLeast((long) aRows * aCols * operands.bytes);
-        MemorySegment bs = bBuf.atLeast((long) bRows * bCols * operands.bytes);
+        MemorySegment as = aBuf.atLeast((long) aRows * aCols * OPERANDS.bytes);
+        MemorySegment bs = bBuf.atLeast((long) bRows * bCols * OPERANDS.bytes);
         MemorySegment cs = cBuf.atLeast((long) m * n * Float.BYTES);
         DnnlMatmulPrimitive p = primitive(new Key(m, n, k, transA, transB, pool.threads()));
         stage(pool, a, aOff, lda, aRows, aCols, as);
@@ -96,21 +96,16 @@ public final class DnnlMatmul implements MatmulEngine {
         if (p == null) {
             long[] aStrides = key.transA ? new long[] {1, key.m} : new long[] {key.k, 1};
             long[] bStrides = key.transB ? new long[] {1, key.k} : new long[] {key.n, 1};
-            p = new DnnlMatmulPrimitive(ctx, key.threads, key.m, key.n, key.k, operands, aStrides, bStrides);
+            p = new DnnlMatmulPrimitive(ctx, key.threads, key.m, key.n, key.k, OPERANDS, aStrides, bStrides);
             primitives.put(key, p);
         }
         return p;
     }
 
-    /** Copies rows x cols of src (row step ld) into dst packed, as fp32 or rounded to bf16. */
-    private void stage(Parallel pool, float[] src, int off, int ld, int rows, int cols, MemorySegment dst) {
-        boolean bf16 = operands == DataType.BF16;
+    /** Copies rows x cols of src (row step ld) into dst packed and rounded to bf16. */
+    private static void stage(Parallel pool, float[] src, int off, int ld, int rows, int cols, MemorySegment dst) {
         pool.forRange(rows, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                long dstOff = (long) r * cols * operands.bytes;
-                if (bf16) BF16.encode(src, off + r * ld, dst, dstOff, cols);
-                else MemorySegment.copy(src, off + r * ld, dst, JAVA_FLOAT, dstOff, cols);
-            }
+            for (int r = r0; r < r1; r++) BF16.encode(src, off + r * ld, dst, (long) r * cols * OPERANDS.bytes, cols);
         });
     }
 
