@@ -116,6 +116,24 @@ class MatmulEngineTest {
     }
 
     @Test
+    void everyEngineGivesBitIdenticalResultsWhenCalledAgain() {
+        // training resume and the per-host cache rely on it: same engine, shape and threads, same numbers
+        java.util.List<MatmulEngine> engines = new java.util.ArrayList<>(java.util.List.of(
+                new JavaFp32Matmul(GemmBlocking.TUNED), new JavaBf16Matmul(GemmBlocking.TUNED)));
+        DNNL.ifPresent(lib -> {
+            engines.add(new DnnlFp32Matmul(lib));
+            engines.add(DnnlBf16Matmul.open(lib));
+        });
+        MatmulCase cs = MatmulCase.random(new Random(17), false, false, 96, 200, 900, 0f, 0);
+        for (MatmulEngine e : engines) {
+            try (e) {
+                float[] first = cs.run(e, TWO);
+                assertThat(cs.run(e, TWO)).as(e.name()).isEqualTo(first);
+            }
+        }
+    }
+
+    @Test
     void javaFp32IsTheGemmWithTheGivenBlocking() {
         everyCase(new JavaFp32Matmul(new GemmBlocking(64, 24, 64)), false, FP32_BOUND);
     }
