@@ -68,24 +68,45 @@ public final class DnnlBf16Matmul implements MatmulEngine {
     @Override
     public synchronized void matmul(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        if (trivial(pool, transA, transB, m, n, k, beta, c, cOff, ldc)) return;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        MemorySegment bs = bBuf.atLeast((long) bRows * bCols * OPERANDS.bytes);
+        stage(pool, b, bOff, ldb, bRows, bCols, bs);
+        multiply(pool, transA, transB, m, n, k, a, aOff, lda, bs, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public synchronized void matmul(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+            float[] a, int aOff, int lda, Bf16Matrix b, float beta, float[] c, int cOff, int ldc) {
+        if (trivial(pool, transA, transB, m, n, k, beta, c, cOff, ldc)) return;
+        b.checkOperand(NAME, transB, k, n);
+        multiply(pool, transA, transB, m, n, k, a, aOff, lda, b.segment(), beta, c, cOff, ldc);
+    }
+
+    /** Empty products: nothing to do, or C = beta*C when the depth is 0 (which the Java GEMM does right). */
+    private static boolean trivial(Parallel pool, boolean transA, boolean transB, int m, int n, int k, float beta,
+            float[] c, int cOff, int ldc) {
         if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException(name() + ": sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+            throw new IllegalArgumentException(NAME + ": sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
         }
-        if (m == 0 || n == 0) return;
+        if (m == 0 || n == 0) return true;
         if (k == 0) {
-            // the product is empty: C = beta*C, which the Java GEMM already does right
-            io.jspeed.tensor.kernel.Gemm.matmul(pool, transA, transB, m, n, 0, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            return;
+            io.jspeed.tensor.kernel.Gemm.matmul(pool, transA, transB, m, n, 0, new float[0], 0, 1, new float[0], 0, 1,
+                    beta, c, cOff, ldc);
+            return true;
         }
+        return false;
+    }
+
+    /** Stages op(A), runs the primitive on the staged B and merges the product into C. */
+    private void multiply(Parallel pool, boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+            MemorySegment bs, float beta, float[] c, int cOff, int ldc) {
         // stored layouts keep their orientation: A stored [k x m] is op(A) with strides {1, m}
         int aRows = transA ? k : m, aCols = transA ? m : k;
-        int bRows = transB ? n : k, bCols = transB ? k : n;
         MemorySegment as = aBuf.atLeast((long) aRows * aCols * OPERANDS.bytes);
-        MemorySegment bs = bBuf.atLeast((long) bRows * bCols * OPERANDS.bytes);
         MemorySegment cs = cBuf.atLeast((long) m * n * Float.BYTES);
         DnnlMatmulPrimitive p = primitive(new Key(m, n, k, transA, transB, pool.threads()));
         stage(pool, a, aOff, lda, aRows, aCols, as);
-        stage(pool, b, bOff, ldb, bRows, bCols, bs);
         pool.parkWorkers();
         p.execute(as, bs, cs);
         pool.forRange(m, (i0, i1) -> merge(cs, n, beta, c, cOff, ldc, i0, i1));

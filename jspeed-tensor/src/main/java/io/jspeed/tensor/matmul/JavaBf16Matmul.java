@@ -15,8 +15,9 @@ public final class JavaBf16Matmul implements MatmulEngine {
     public static final String NAME = "java-bf16";
 
     private final GemmBlocking blocking;
-    /** Rounded copies of op(A) and op(B) per calling thread (kernels may call from inside pool tasks). */
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** Rounded copies of op(A) and op(B), and a decoded Bf16Matrix, per calling thread (kernels may call from pool tasks). */
+    private final ThreadLocal<float[][]> scratch =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
     public JavaBf16Matmul(GemmBlocking blocking) {
         this.blocking = blocking;
@@ -49,6 +50,21 @@ public final class JavaBf16Matmul implements MatmulEngine {
         pool.forRange(aRows, (r0, r1) -> roundRows(a, aOff, lda, aCols, r0, r1, ar));
         pool.forRange(bRows, (r0, r1) -> roundRows(b, bOff, ldb, bCols, r0, r1, br));
         Gemm.matmul(pool, blocking, transA, transB, m, n, k, ar, 0, aCols, br, 0, bCols, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void matmul(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+            float[] a, int aOff, int lda, Bf16Matrix b, float beta, float[] c, int cOff, int ldc) {
+        b.checkOperand(NAME, transB, k, n);
+        // the Java kernel multiplies floats: decode the bf16 values (exact) and take the ordinary path
+        float[][] s = scratch.get();
+        int rows = b.rows(), cols = b.cols();
+        if (s[2].length < rows * cols) s[2] = new float[rows * cols];
+        float[] decoded = s[2];
+        pool.forRange(rows, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) b.decodeRow(r, decoded, r * cols);
+        });
+        matmul(pool, transA, transB, m, n, k, a, aOff, lda, decoded, 0, cols, beta, c, cOff, ldc);
     }
 
     private static void roundRows(float[] src, int off, int ld, int cols, int r0, int r1, float[] dst) {

@@ -20,6 +20,15 @@ public interface MatmulEngine extends AutoCloseable {
     void matmul(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc);
 
+    /**
+     * The same product with B given as a {@link Bf16Matrix} (a weight converted once per optimizer step), stored
+     * [k x n], or [n x k] when transB. Only bf16 engines take one: its values are bf16 already.
+     */
+    default void matmul(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+            float[] a, int aOff, int lda, Bf16Matrix b, float beta, float[] c, int cOff, int ldc) {
+        throw new UnsupportedOperationException(name() + " multiplies fp32 operands; a Bf16Matrix needs a bf16 engine");
+    }
+
     @Override
     default void close() {
     }
