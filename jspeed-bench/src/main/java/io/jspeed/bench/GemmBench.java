@@ -2,6 +2,7 @@ package io.jspeed.bench;
 
 import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.kernel.GemmBlocking;
+import io.jspeed.tensor.matmul.Bf16Matrix;
 import io.jspeed.tensor.matmul.JavaFp32Matmul;
 import io.jspeed.tensor.matmul.MatmulEngine;
 import java.util.Arrays;
@@ -66,6 +67,30 @@ public final class GemmBench {
         Arrays.sort(nanos);
         double median = nanos[iterations / 2];
         return new Result(engine.name(), m, k, n, transB, pool.threads(), 2.0 * m * n * k / median, median / 1e6);
+    }
+
+    /**
+     * As {@link #run(MatmulEngine, Parallel, int, int, int, boolean, int, int)} with B converted to bf16 once before
+     * timing (a weight converted per optimizer step), so the time leaves out B's conversion; reported as "engine+w".
+     */
+    public static Result runPreconverted(MatmulEngine engine, Parallel pool, int m, int k, int n, boolean transB,
+            int warmup, int iterations) {
+        if (iterations < 1) throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
+        float[] a = random(m * k, 1);
+        float[] c = new float[m * n];
+        long[] nanos = new long[iterations];
+        try (Bf16Matrix b = new Bf16Matrix(transB ? n : k, transB ? k : n)) {
+            b.update(pool, random(k * n, 2), 0, b.cols());
+            for (int i = 0; i < warmup; i++) engine.matmul(pool, false, transB, m, n, k, a, 0, k, b, 0f, c, 0, n);
+            for (int i = 0; i < iterations; i++) {
+                long t0 = System.nanoTime();
+                engine.matmul(pool, false, transB, m, n, k, a, 0, k, b, 0f, c, 0, n);
+                nanos[i] = System.nanoTime() - t0;
+            }
+        }
+        Arrays.sort(nanos);
+        double median = nanos[iterations / 2];
+        return new Result(engine.name() + "+w", m, k, n, transB, pool.threads(), 2.0 * m * n * k / median, median / 1e6);
     }
 
     private static float[] random(int len, long seed) {

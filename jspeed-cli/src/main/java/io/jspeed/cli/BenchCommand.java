@@ -108,18 +108,23 @@ final class BenchCommand implements Runnable {
                                 + host.engines().stream().map(MatmulEngine::name).toList());
                     }
                     printHost(host, pool, dims.getFirst());
-                    if (!json) System.out.printf("%-10s %6s %6s %6s %8s %10s %10s%n", "engine", "m", "k", "n", "threads", "ms", "GFLOP/s");
+                    if (!json) System.out.printf("%-12s %6s %6s %6s %8s %10s %10s%n", "engine", "m", "k", "n", "threads", "ms", "GFLOP/s");
                     for (int[] d : dims) {
                         for (MatmulEngine e : chosen) {
-                            GemmBench.Result r = GemmBench.run(e, pool, d[0], d[1], d[2], transB, warmup, iterations);
-                            append(r.toJson());
-                            if (json) System.out.println(r.toJson());
-                            else System.out.printf(Locale.ROOT, "%-10s %6d %6d %6d %8d %10.3f %10.1f%n",
-                                    r.engine(), r.m(), r.k(), r.n(), r.threads(), r.millis(), r.gflops());
+                            print(GemmBench.run(e, pool, d[0], d[1], d[2], transB, warmup, iterations));
+                            // bf16 engines again with the weight converted beforehand, as once per optimizer step
+                            if (e.bf16()) print(GemmBench.runPreconverted(e, pool, d[0], d[1], d[2], transB, warmup, iterations));
                         }
                     }
                 }
             }
+        }
+
+        private void print(GemmBench.Result r) {
+            append(r.toJson());
+            if (json) System.out.println(r.toJson());
+            else System.out.printf(Locale.ROOT, "%-12s %6d %6d %6d %8d %10.3f %10.1f%n",
+                    r.engine(), r.m(), r.k(), r.n(), r.threads(), r.millis(), r.gflops());
         }
 
         /** CPU, caches, what was picked for this host and why (the measurements, on the run that made them). */
