@@ -73,6 +73,11 @@ public final class HostMatmul implements AutoCloseable {
 
     /** {@link #open(Parallel, Path, String, Consumer)}, measuring afresh (and rewriting the cache) when {@code remeasure}. */
     public static HostMatmul open(Parallel pool, Path cacheDir, String dnnlLibrary, boolean remeasure, Consumer<String> notices) {
+        return open(pool, cacheDir, dnnlLibrary, remeasure, notices, MatmulAutotune.DEFAULT);
+    }
+
+    static HostMatmul open(Parallel pool, Path cacheDir, String dnnlLibrary, boolean remeasure, Consumer<String> notices,
+            MatmulAutotune.Budget budget) {
         HostCaches caches = HostCaches.read();
         Optional<DnnlLibrary> lib = DnnlLibrary.load(dnnlLibrary);
         DnnlFp32Matmul fp32 = null;
@@ -93,7 +98,7 @@ public final class HostMatmul implements AutoCloseable {
         Path file = cacheDir.resolve(caches.hostKey(pool.threads()) + "-matmul.properties");
         MatmulChoice cached = remeasure ? null : readCached(file, dnnlStatus, notices);
         if (cached != null) return new HostMatmul(caches, cached, List.of(), file, fp32, bf16, dnnlStatus);
-        MatmulAutotune.Result r = MatmulAutotune.run(pool, caches, fp32, bf16, dnnlStatus);
+        MatmulAutotune.Result r = MatmulAutotune.run(pool, caches, fp32, bf16, dnnlStatus, budget);
         try {
             r.choice().write(file, "jspeed matmul choice for " + HostCaches.cpuModel() + ", " + caches.describe()
                     + ", " + pool.threads() + " threads");
