@@ -138,14 +138,14 @@ final class BenchCommand implements Runnable {
                         "{\"bench\":\"gemm-host\",\"cpu\":\"%s\",\"l1d\":%d,\"l2\":%d,\"l3\":%d,\"flags\":\"%s\",\"threads\":%d,"
                                 + "\"kc\":%d,\"mc\":%d,\"nc\":%d,\"fp32_engine\":\"%s\",\"bf16_engine\":\"%s\",\"dnnl\":\"%s\","
                                 + "\"dnnl_bf16_impl\":\"%s\"}",
-                        jsonText(HostCaches.cpuModel()), c.l1d(), c.l2(), c.l3(), String.join(" ", HostCaches.bf16Flags()),
+                        jsonText(HostCaches.cpuModel()), c.l1d(), c.l2(), c.l3(), String.join(" ", HostCaches.gemmFlags()),
                         pool.threads(), host.blocking().kc(), host.blocking().mc(), host.blocking().nc(), host.fp32().name(),
                         host.bf16().name(), host.dnnl(), bf16Impl);
                 append(line);
                 System.out.println(line);
                 return;
             }
-            System.out.println("CPU      " + HostCaches.cpuModel() + " (" + String.join(" ", HostCaches.bf16Flags()) + ")");
+            System.out.println("CPU      " + HostCaches.cpuModel() + " (" + String.join(" ", HostCaches.gemmFlags()) + ")");
             System.out.println("caches   " + c.describe() + " (derived blocking " + GemmBlocking.fromCaches(c, pool.threads()) + ")");
             System.out.println("picked   blocking " + host.blocking() + " (tile " + GemmBlocking.registerTile() + "), fp32 "
                     + host.fp32().name() + ", bf16 " + host.bf16().name() + " for " + pool.threads() + " threads");

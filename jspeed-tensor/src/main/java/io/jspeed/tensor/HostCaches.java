@@ -82,10 +82,10 @@ public record HostCaches(long l1d, long l2, long l3) {
     }
 
     /**
-     * The bf16-related CPU flags this host advertises (avx512_bf16, amx_bf16, ...), for display only: engines
-     * are chosen by measurement, never by what a flag or a vendor name promises.
+     * The CPU flags that matter to GEMM kernels (avx512f, avx512_bf16, amx_tile, amx_bf16) this host advertises,
+     * for display only: engines are chosen by measurement, never by what a flag or a vendor name promises.
      */
-    public static List<String> bf16Flags() {
+    public static List<String> gemmFlags() {
         String flags = cpuinfoField("flags");
         List<String> out = new ArrayList<>();
         if (flags == null) return out;

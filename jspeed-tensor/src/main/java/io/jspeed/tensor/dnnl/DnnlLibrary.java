@@ -19,6 +19,7 @@ import java.util.Optional;
  * matrix products need: the matmul primitive and dnnl_sgemm. Loading is optional: {@link #load} reports a missing library instead of failing, so callers fall
  * back to the Java kernels. Functions return a dnnl_status_t, checked by {@link #check}.
  */
+@SuppressWarnings("restricted")  // binding native code is this class's job; jspeed runs with --enable-native-access
 public final class DnnlLibrary {
 
     /** The soname of the v2 ABI this binding is written against (v3 renamed the memory-descriptor functions). */

@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
  * (JIT code generation included, milliseconds), so callers keep it per shape; executing it costs a few downcalls.
  * The thread count the OpenMP runtime reports at creation is baked into the plan, so run it with the same one.
  */
+@SuppressWarnings("restricted")  // reads the implementation name oneDNN returns as a C string
 public final class DnnlMatmulPrimitive implements AutoCloseable {
 
     private final DnnlContext ctx;
