@@ -91,14 +91,28 @@ public final class HostMatmul implements AutoCloseable {
                 fp32 = new DnnlFp32Matmul(lib.get());
                 dnnlStatus = lib.get().version();
             } catch (DnnlException e) {
-                notices.accept("jspeed: oneDNN (" + dnnlLibrary + ") loaded but unusable (" + e.getMessage()
-                        + "), so its matmul is skipped");
+                notices.accept(unusable(dnnlLibrary, e));
+                if (bf16 != null) bf16.close();
+                bf16 = null;
+                fp32 = null;
+                dnnlStatus = "none";
             }
         }
         Path file = cacheDir.resolve(caches.hostKey(pool.threads()) + "-matmul.properties");
         MatmulChoice cached = remeasure ? null : readCached(file, dnnlStatus, notices);
         if (cached != null) return new HostMatmul(caches, cached, List.of(), file, fp32, bf16, dnnlStatus);
-        MatmulAutotune.Result r = MatmulAutotune.run(pool, caches, fp32, bf16, dnnlStatus, budget);
+        MatmulAutotune.Result r;
+        try {
+            r = MatmulAutotune.run(pool, caches, fp32, bf16, dnnlStatus, budget);
+        } catch (DnnlException e) {
+            // a shape this oneDNN cannot plan on this CPU: measure and run without it
+            notices.accept(unusable(dnnlLibrary, e));
+            if (bf16 != null) bf16.close();
+            bf16 = null;
+            fp32 = null;
+            dnnlStatus = "none";
+            r = MatmulAutotune.run(pool, caches, null, null, dnnlStatus, budget);
+        }
         try {
             r.choice().write(file, "jspeed matmul choice for " + HostCaches.cpuModel() + ", " + caches.describe()
                     + ", " + pool.threads() + " threads");
@@ -107,6 +121,10 @@ public final class HostMatmul implements AutoCloseable {
                     + "); the next run measures again");
         }
         return new HostMatmul(caches, r.choice(), r.measurements(), file, fp32, bf16, dnnlStatus);
+    }
+
+    private static String unusable(String library, DnnlException e) {
+        return "jspeed: oneDNN (" + library + ") loaded but unusable (" + e.getMessage() + "), so its matmul is skipped";
     }
 
     private static MatmulChoice readCached(Path file, String dnnlStatus, Consumer<String> notices) {
