@@ -28,7 +28,7 @@ public final class Bf16Matrix implements AutoCloseable {
             throw new IndexOutOfBoundsException("Bf16Matrix.update: " + rows + "x" + cols + " at offset " + off
                     + " with leading dimension " + ld + " does not fit an array of " + src.length + " floats");
         }
-        pool.forRange(rows, (r0, r1) -> {
+        Copies.poolFor(pool, (long) rows * cols).forRange(rows, (r0, r1) -> {
             for (int r = r0; r < r1; r++) BF16.encode(src, off + r * ld, data, (long) r * cols * Short.BYTES, cols);
         });
     }

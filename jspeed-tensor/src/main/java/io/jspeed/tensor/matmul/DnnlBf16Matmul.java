@@ -109,7 +109,7 @@ public final class DnnlBf16Matmul implements MatmulEngine {
         stage(pool, a, aOff, lda, aRows, aCols, as);
         pool.parkWorkers();
         p.execute(as, bs, cs);
-        pool.forRange(m, (i0, i1) -> merge(cs, n, beta, c, cOff, ldc, i0, i1));
+        Copies.poolFor(pool, (long) m * n).forRange(m, (i0, i1) -> merge(cs, n, beta, c, cOff, ldc, i0, i1));
     }
 
     private DnnlMatmulPrimitive primitive(Key key) {
@@ -125,7 +125,7 @@ public final class DnnlBf16Matmul implements MatmulEngine {
 
     /** Copies rows x cols of src (row step ld) into dst packed and rounded to bf16. */
     private static void stage(Parallel pool, float[] src, int off, int ld, int rows, int cols, MemorySegment dst) {
-        pool.forRange(rows, (r0, r1) -> {
+        Copies.poolFor(pool, (long) rows * cols).forRange(rows, (r0, r1) -> {
             for (int r = r0; r < r1; r++) BF16.encode(src, off + r * ld, dst, (long) r * cols * OPERANDS.bytes, cols);
         });
     }

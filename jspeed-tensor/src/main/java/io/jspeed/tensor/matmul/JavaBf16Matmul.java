@@ -47,8 +47,8 @@ public final class JavaBf16Matmul implements MatmulEngine {
         if (s[0].length < aRows * aCols) s[0] = new float[aRows * aCols];
         if (s[1].length < bRows * bCols) s[1] = new float[bRows * bCols];
         float[] ar = s[0], br = s[1];
-        pool.forRange(aRows, (r0, r1) -> roundRows(a, aOff, lda, aCols, r0, r1, ar));
-        pool.forRange(bRows, (r0, r1) -> roundRows(b, bOff, ldb, bCols, r0, r1, br));
+        Copies.poolFor(pool, (long) aRows * aCols).forRange(aRows, (r0, r1) -> roundRows(a, aOff, lda, aCols, r0, r1, ar));
+        Copies.poolFor(pool, (long) bRows * bCols).forRange(bRows, (r0, r1) -> roundRows(b, bOff, ldb, bCols, r0, r1, br));
         Gemm.matmul(pool, blocking, transA, transB, m, n, k, ar, 0, aCols, br, 0, bCols, beta, c, cOff, ldc);
     }
 
@@ -61,7 +61,7 @@ public final class JavaBf16Matmul implements MatmulEngine {
         int rows = b.rows(), cols = b.cols();
         if (s[2].length < rows * cols) s[2] = new float[rows * cols];
         float[] decoded = s[2];
-        pool.forRange(rows, (r0, r1) -> {
+        Copies.poolFor(pool, (long) rows * cols).forRange(rows, (r0, r1) -> {
             for (int r = r0; r < r1; r++) b.decodeRow(r, decoded, r * cols);
         });
         matmul(pool, transA, transB, m, n, k, a, aOff, lda, decoded, 0, cols, beta, c, cOff, ldc);

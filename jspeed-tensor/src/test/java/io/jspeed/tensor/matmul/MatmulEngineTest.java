@@ -116,6 +116,24 @@ class MatmulEngineTest {
     }
 
     @Test
+    void operandsLargeEnoughToBeStagedOnSeveralThreadsStillGiveTheRoundedProduct() {
+        // A, B and C each over the size below which staging and merging stay on the caller
+        java.util.List<MatmulEngine> engines = new java.util.ArrayList<>(java.util.List.of(new JavaBf16Matmul(GemmBlocking.TUNED)));
+        DNNL.ifPresent(lib -> engines.add(DnnlBf16Matmul.open(lib)));
+        Random rnd = new Random(23);
+        for (MatmulEngine e : engines) {
+            try (e) {
+                for (boolean ta : new boolean[] {false, true}) {
+                    for (boolean tb : new boolean[] {false, true}) {
+                        MatmulCase cs = MatmulCase.random(rnd, ta, tb, 300, 270, 260, ta ? 0.5f : 0f, 2);
+                        cs.check(cs.run(e, TWO), true, FP32_BOUND, e.name() + " 2 threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void everyEngineGivesBitIdenticalResultsWhenCalledAgain() {
         // training resume and the per-host cache rely on it: same engine, shape and threads, same numbers
         java.util.List<MatmulEngine> engines = new java.util.ArrayList<>(java.util.List.of(
