@@ -4,7 +4,12 @@ import io.jspeed.bench.CommBench;
 import io.jspeed.bench.GemmBench;
 import io.jspeed.bench.PeakFlops;
 import io.jspeed.bench.TrainBench;
+import io.jspeed.tensor.HostCaches;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.kernel.GemmBlocking;
+import io.jspeed.tensor.matmul.DnnlBf16Matmul;
+import io.jspeed.tensor.matmul.HostMatmul;
+import io.jspeed.tensor.matmul.MatmulEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,29 +84,105 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "gemm", mixinStandardHelpOptions = true, description = "fp32 GEMM speed, C[m x n] = A[m x k] * B[k x n].")
+    @Command(name = "gemm", mixinStandardHelpOptions = true,
+            description = "GEMM speed per matmul engine (java fp32/bf16, oneDNN fp32/bf16), C[m x n] = A[m x k] * B[k x n], "
+                    + "after the host's caches and the engines and blocking picked for it.")
     static final class Gemm implements Runnable {
-        @Option(names = "--m", defaultValue = "1024") int m;
-        @Option(names = "--k", defaultValue = "768") int k;
-        @Option(names = "--n", defaultValue = "3072") int n;
-        @Option(names = "--threads", split = ",", description = "Thread counts to run (default: 1 and all processors)")
+        @Option(names = "--shape", split = ",", paramLabel = "MxKxN",
+                description = "Shapes to run (default: the GPT-2 124M training GEMMs ${DEFAULT-VALUE})",
+                defaultValue = "1024x768x3072,1024x3072x768,1024x768x2304")
+        List<String> shapes;
+        @Option(names = "--engine", split = ",",
+                description = "Engines to compare: java-fp32, java-bf16, dnnl-fp32, dnnl-bf16 (default: every one present)")
+        List<String> engines;
+        @Option(names = "--trans-b", description = "B stored [n x k] (x·Wᵀ, the Llama weight layout).")
+        boolean transB;
+        @Option(names = "--threads", split = ",", description = "Thread counts to run (default: all processors)")
         List<Integer> threads;
+        @Option(names = "--warmup", defaultValue = "10") int warmup;
         @Option(names = "--iterations", defaultValue = "20") int iterations;
+        @Option(names = "--remeasure", description = "Measure the host's engine and blocking choice again and rewrite its cache.")
+        boolean remeasure;
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
         boolean json;
 
         @Override
         public void run() {
-            List<Integer> counts = threads != null ? threads : List.of(1, Runtime.getRuntime().availableProcessors());
-            if (!json) System.out.printf("%6s %6s %6s %8s %10s %10s%n", "m", "k", "n", "threads", "ms", "GFLOP/s");
+            List<int[]> dims = shapes.stream().map(Gemm::parseShape).toList();
+            List<Integer> counts = threads != null ? threads : List.of(Runtime.getRuntime().availableProcessors());
             for (int t : counts) {
-                GemmBench.Result r = GemmBench.run(m, k, n, t, 10, iterations);
-                String line = String.format(Locale.ROOT, "{\"m\":%d,\"k\":%d,\"n\":%d,\"threads\":%d,\"gflops\":%.1f,\"ms\":%.3f}",
-                        r.m(), r.k(), r.n(), r.threads(), r.gflops(), r.millis());
-                append(line);
-                if (json) System.out.println(line);
-                else System.out.printf(Locale.ROOT, "%6d %6d %6d %8d %10.3f %10.1f%n", r.m(), r.k(), r.n(), r.threads(), r.millis(), r.gflops());
+                try (Parallel pool = Parallel.withThreads(t);
+                     HostMatmul host = HostMatmul.open(pool, HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(),
+                             remeasure, System.err::println)) {
+                    List<MatmulEngine> chosen = host.engines().stream()
+                            .filter(e -> engines == null || engines.contains(e.name())).toList();
+                    if (engines != null && chosen.size() < engines.size()) {
+                        System.err.println("jspeed: engines not present here are skipped; present: "
+                                + host.engines().stream().map(MatmulEngine::name).toList());
+                    }
+                    printHost(host, pool, dims.getFirst());
+                    if (!json) System.out.printf("%-12s %6s %6s %6s %8s %10s %10s%n", "engine", "m", "k", "n", "threads", "ms", "GFLOP/s");
+                    for (int[] d : dims) {
+                        for (MatmulEngine e : chosen) {
+                            print(GemmBench.run(e, pool, d[0], d[1], d[2], transB, warmup, iterations));
+                            // bf16 engines again with the weight converted beforehand, as once per optimizer step
+                            if (e.bf16()) print(GemmBench.runPreconverted(e, pool, d[0], d[1], d[2], transB, warmup, iterations));
+                        }
+                    }
+                }
             }
+        }
+
+        private void print(GemmBench.Result r) {
+            append(r.toJson());
+            if (json) System.out.println(r.toJson());
+            else System.out.printf(Locale.ROOT, "%-12s %6d %6d %6d %8d %10.3f %10.1f%n",
+                    r.engine(), r.m(), r.k(), r.n(), r.threads(), r.millis(), r.gflops());
+        }
+
+        /** CPU, caches, what was picked for this host and why (the measurements, on the run that made them). */
+        private void printHost(HostMatmul host, Parallel pool, int[] firstShape) {
+            HostCaches c = host.caches();
+            String bf16Impl = host.engines().stream().filter(e -> e instanceof DnnlBf16Matmul).findFirst()
+                    .map(e -> ((DnnlBf16Matmul) e).implementation(pool, false, transB, firstShape[0], firstShape[2], firstShape[1]))
+                    .orElse("none");
+            if (json) {
+                String line = String.format(Locale.ROOT,
+                        "{\"bench\":\"gemm-host\",\"cpu\":\"%s\",\"l1d\":%d,\"l2\":%d,\"l3\":%d,\"flags\":\"%s\",\"threads\":%d,"
+                                + "\"kc\":%d,\"mc\":%d,\"nc\":%d,\"fp32_engine\":\"%s\",\"bf16_engine\":\"%s\",\"dnnl\":\"%s\","
+                                + "\"dnnl_bf16_impl\":\"%s\"}",
+                        jsonText(HostCaches.cpuModel()), c.l1d(), c.l2(), c.l3(), String.join(" ", HostCaches.gemmFlags()),
+                        pool.threads(), host.blocking().kc(), host.blocking().mc(), host.blocking().nc(), host.fp32().name(),
+                        host.bf16().name(), host.dnnl(), bf16Impl);
+                append(line);
+                System.out.println(line);
+                return;
+            }
+            System.out.println("CPU      " + HostCaches.cpuModel() + " (" + String.join(" ", HostCaches.gemmFlags()) + ")");
+            System.out.println("caches   " + c.describe() + " (derived blocking " + GemmBlocking.fromCaches(c, pool.threads()) + ")");
+            System.out.println("picked   blocking " + host.blocking() + " (tile " + GemmBlocking.registerTile() + "), fp32 "
+                    + host.fp32().name() + ", bf16 " + host.bf16().name() + " for " + pool.threads() + " threads");
+            System.out.println("oneDNN   " + host.dnnl() + " (fp32 dnnl_sgemm, bf16 matmul " + bf16Impl + ")");
+            System.out.println("cache    " + host.cacheFile() + (host.measurements().isEmpty() ? " (read)" : " (measured now)"));
+            for (String m : host.measurements()) System.out.println("measured " + m);
+        }
+
+        private static String jsonText(String s) {
+            return s.replace("\\", "\\\\").replace("\"", "\\\"");
+        }
+
+        private static int[] parseShape(String shape) {
+            String[] p = shape.trim().split("x");
+            try {
+                if (p.length == 3) {
+                    int[] d = {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+                    if (d[0] > 0 && d[1] > 0 && d[2] > 0) return d;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Gemm()),
+                    "--shape: expected MxKxN with positive integers (e.g. 1024x768x3072), got '" + shape + "'");
         }
     }
 

@@ -1,5 +1,8 @@
 package io.jspeed.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -41,6 +44,17 @@ public final class BF16 {
             ((ShortVector) top.convertShape(VectorOperators.I2S, S, 0)).intoArray(dst, dstOff + i);
         }
         for (; i < n; i++) dst[dstOff + i] = fromFloat(src[srcOff + i]);
+    }
+
+    /** Encodes n floats into native-order bf16 at {@code dstByteOff} of an off-heap segment (a native library's operand). */
+    public static void encode(float[] src, int srcOff, MemorySegment dst, long dstByteOff, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            IntVector top = roundedBits(FloatVector.fromArray(F, src, srcOff + i)).lanewise(VectorOperators.LSHR, 16);
+            ((ShortVector) top.convertShape(VectorOperators.I2S, S, 0))
+                    .intoMemorySegment(dst, dstByteOff + 2L * i, ByteOrder.nativeOrder());
+        }
+        for (; i < n; i++) dst.set(ValueLayout.JAVA_SHORT, dstByteOff + 2L * i, fromFloat(src[srcOff + i]));
     }
 
     public static void decode(short[] src, int srcOff, float[] dst, int dstOff, int n) {

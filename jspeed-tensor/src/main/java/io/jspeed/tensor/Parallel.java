@@ -26,6 +26,8 @@ public final class Parallel implements AutoCloseable {
     private final Thread[] workers;
     private final AtomicInteger generation = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
+    /** Bumped by {@link #parkWorkers()}: workers that finished a task before the bump stop spinning. */
+    private final AtomicInteger parkRequests = new AtomicInteger();
     private volatile boolean closed;
     private volatile RangeBody body;
     private volatile int chunkCount;
@@ -128,17 +130,29 @@ public final class Parallel implements AutoCloseable {
         // Start from the generation the constructor left (0), not a fresh read: a call may already have
         // published generation 1 before this thread got scheduled, and re-reading would lose that task.
         int seen = 0;
+        int parkSeen = parkRequests.get();
         while (!closed) {
             int spins = 0;
             while (generation.get() == seen && !closed) {
-                if (++spins < SPIN_ITERATIONS) Thread.onSpinWait();
+                if (++spins < SPIN_ITERATIONS && parkRequests.get() == parkSeen) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
             if (closed) return;
             seen = generation.get();
             runChunks();
+            // read before reporting done: a parkWorkers() after the caller returns is then always a change
+            parkSeen = parkRequests.get();
             pending.decrementAndGet();
         }
+    }
+
+    /**
+     * Parks idle workers now instead of after their spin, for a caller about to run native code on threads of its
+     * own (oneDNN's OpenMP team), which would otherwise share the cores with spinning workers for milliseconds.
+     * The next task wakes them as usual (one unpark each, a few microseconds).
+     */
+    public void parkWorkers() {
+        parkRequests.incrementAndGet();
     }
 
     @Override

@@ -96,4 +96,20 @@ class ParallelTest {
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Parallel.withThreads(-1)).hasMessageContaining("threads");
     }
+
+    @Test
+    void parkedWorkersWakeForTheNextTaskAndEveryChunkStillRuns() {
+        // parkWorkers between tasks (as around a oneDNN call) must never lose a wake-up: each task still covers
+        // every index, with workers taking part (three threads, many chunks)
+        try (Parallel p = new Parallel(3)) {
+            for (int round = 0; round < 40; round++) {
+                java.util.concurrent.atomic.AtomicLong sum = new java.util.concurrent.atomic.AtomicLong();
+                p.forChunks(1000, 30, (s, e) -> {
+                    for (int i = s; i < e; i++) sum.addAndGet(i);
+                });
+                assertThat(sum.get()).as("round %d", round).isEqualTo(999L * 1000 / 2);
+                if (round % 2 == 0) p.parkWorkers();
+            }
+        }
+    }
 }

@@ -8,8 +8,8 @@ import io.jspeed.tensor.Parallel;
 /**
  * Single-precision matrix multiply over row-major arrays with leading dimensions, the kernel all training runs on.
  *
- * <p>Blocked the BLIS way: a KC-deep slice of op(B) (up to NC columns) is packed once and stays in L3,
- * an MC x KC block of op(A) is packed to sit in L2, and the {@link GemmKernel} register tile walks them.
+ * <p>Blocked the BLIS way ({@link GemmBlocking}): a kc-deep slice of op(B) (up to nc columns) is packed once and stays in L3,
+ * an mc x kc block of op(A) is packed to sit in L2, and the {@link GemmKernel} register tile walks them.
  * Threads split C into column (or, for narrow or tall C, row) ranges so each packs and writes only its own part,
  * or, for a small C over a huge depth, split the depth and add their partial products.
  *
@@ -20,10 +20,10 @@ import io.jspeed.tensor.Parallel;
  */
 public final class Gemm {
 
-    // Block sizes are whole multiples of the register tile so only the last block of a matrix is ragged.
-    static final int KC = 768;
-    static final int MC = 12 * MR;
-    static final int NC = 96 * NR;
+    // The tuned blocking's sizes also set the thresholds that choose between paths; they stay fixed whatever
+    // blocking a call runs with, so a blocking changes speed and depth slicing, never which path a shape takes.
+    static final int KC = GemmBlocking.TUNED.kc();
+    static final int MC = GemmBlocking.TUNED.mc();
     /** Below this many multiply-adds a thread hand-off costs more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
     /** Depth split only pays once each thread still gets several full KC slices. */
@@ -42,8 +42,18 @@ public final class Gemm {
      * transA=false: A(i,p) = a[aOff + i*lda + p] (A stored [m x k]); transA=true: A(i,p) = a[aOff + p*lda + i] (stored [k x m]).
      * transB=false: B(p,j) = b[bOff + p*ldb + j] (stored [k x n]); transB=true: B(p,j) = b[bOff + j*ldb + p] (stored [n x k]).
      * beta==0 overwrites whatever C held, even NaN. Uses all threads of pool; Parallel.serial() runs on the caller.
+     * Runs with {@link GemmBlocking#TUNED}.
      */
     public static void matmul(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        matmul(pool, GemmBlocking.TUNED, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * {@link #matmul(Parallel, boolean, boolean, int, int, int, float[], int, int, float[], int, int, float, float[], int, int)}
+     * with the given cache blocking; results are deterministic for a given thread count and blocking.
+     */
+    public static void matmul(Parallel pool, GemmBlocking bl, boolean transA, boolean transB, int m, int n, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("Gemm.matmul: sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
@@ -56,15 +66,15 @@ public final class Gemm {
         int threads = pool.threads();
         int nPanels = (n + NR - 1) / NR, mPanels = (m + MR - 1) / MR;
         if (threads == 1 || (long) m * n * k < PARALLEL_MIN_WORK) {
-            blocked(transA, transB, 0, m, 0, n, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            blocked(bl, transA, transB, 0, m, 0, n, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (splitsDepth(m, n, k, threads)) {
-            depthSplit(pool, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            depthSplit(pool, bl, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (splitsRows(m, n, mPanels, nPanels, threads)) {
             pool.forChunks(threads, threads, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
                     int i0 = Math.min(m, MR * (int) ((long) mPanels * t / threads));
                     int i1 = Math.min(m, MR * (int) ((long) mPanels * (t + 1) / threads));
-                    if (i0 < i1) blocked(transA, transB, i0, i1, 0, n, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    if (i0 < i1) blocked(bl, transA, transB, i0, i1, 0, n, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 }
             });
         } else {
@@ -72,7 +82,7 @@ public final class Gemm {
                 for (int t = t0; t < t1; t++) {
                     int j0 = Math.min(n, NR * (int) ((long) nPanels * t / threads));
                     int j1 = Math.min(n, NR * (int) ((long) nPanels * (t + 1) / threads));
-                    if (j0 < j1) blocked(transA, transB, 0, m, j0, j1, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    if (j0 < j1) blocked(bl, transA, transB, 0, m, j0, j1, 0, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 }
             });
         }
@@ -96,7 +106,7 @@ public final class Gemm {
     }
 
     /** Thread t sums depth slice t; thread 0 lands in C (with beta), the others in partials added at the end. */
-    private static void depthSplit(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+    private static void depthSplit(Parallel pool, GemmBlocking bl, boolean transA, boolean transB, int m, int n, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         int threads = pool.threads();
         int mn = m * n;
@@ -105,9 +115,9 @@ public final class Gemm {
             for (int t = t0; t < t1; t++) {
                 int p0 = (int) ((long) k * t / threads), p1 = (int) ((long) k * (t + 1) / threads);
                 if (t == 0) {
-                    blocked(transA, transB, 0, m, 0, n, p0, p1, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    blocked(bl, transA, transB, 0, m, 0, n, p0, p1, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                 } else {
-                    blocked(transA, transB, 0, m, 0, n, p0, p1, a, aOff, lda, b, bOff, ldb, 0f, partial, (t - 1) * mn, n);
+                    blocked(bl, transA, transB, 0, m, 0, n, p0, p1, a, aOff, lda, b, bOff, ldb, 0f, partial, (t - 1) * mn, n);
                 }
             }
         });
@@ -115,14 +125,14 @@ public final class Gemm {
     }
 
     /** One thread's share: C rows [i0, i1) x columns [j0, j1), summed over depth [k0, k1). */
-    private static void blocked(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k0, int k1,
+    private static void blocked(GemmBlocking bl, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k0, int k1,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         // equal depth slices: k=1000 becomes 500+500 rather than 768+232
         int k = k1 - k0;
-        int kBlocks = (k + KC - 1) / KC;
+        int kBlocks = (k + bl.kc() - 1) / bl.kc();
         int kcMax = (k + kBlocks - 1) / kBlocks;
-        int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
-        int mcMax = roundUp(Math.min(MC, i1 - i0), MR);
+        int ncMax = roundUp(Math.min(bl.nc(), j1 - j0), NR);
+        int mcMax = roundUp(Math.min(bl.mc(), i1 - i0), MR);
         GemmScratch s = SCRATCH.get();
         float[] ap = s.a(mcMax * kcMax);
         float[] bp = s.b(ncMax * kcMax);
@@ -134,18 +144,18 @@ public final class Gemm {
         boolean directA = readsADirectly(transA, i1 - i0, j1 - j0);
         boolean directB = readsBDirectly(transB, i1 - i0, k);
         if (directA || directB) {
-            streamed(directA, directB, transA, transB, i0, i1, j0, j1, k0, k1, kcMax, a, aOff, lda, b, bOff, ldb,
+            streamed(bl, directA, directB, transA, transB, i0, i1, j0, j1, k0, k1, kcMax, a, aOff, lda, b, bOff, ldb,
                     beta, c, cOff, ldc, ap, bp, acc);
             return;
         }
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        for (int jc = j0; jc < j1; jc += bl.nc()) {
+            int nc = Math.min(bl.nc(), j1 - jc);
             for (int pc = k0; pc < k1; pc += kcMax) {
                 int kc = Math.min(kcMax, k1 - pc);
                 float blockBeta = pc == k0 ? beta : 1f;
                 GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
+                for (int ic = i0; ic < i1; ic += bl.mc()) {
+                    int mc = Math.min(bl.mc(), i1 - ic);
                     GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
                     // B micro-panel (kc x NR) stays in L1 while the A block streams from L2
                     for (int jr = 0; jr < nc; jr += NR) {
@@ -183,18 +193,18 @@ public final class Gemm {
      * blocked() with one or both operands read in place: full tiles stream straight from the caller's array
      * with its leading dimension as the depth step, and only ragged edge tiles are packed (zero-padded).
      */
-    private static void streamed(boolean directA, boolean directB, boolean transA, boolean transB,
+    private static void streamed(GemmBlocking bl, boolean directA, boolean directB, boolean transA, boolean transB,
             int i0, int i1, int j0, int j1, int k0, int k1, int kcMax,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
             float[] ap, float[] bp, float[] acc) {
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        for (int jc = j0; jc < j1; jc += bl.nc()) {
+            int nc = Math.min(bl.nc(), j1 - jc);
             for (int pc = k0; pc < k1; pc += kcMax) {
                 int kc = Math.min(kcMax, k1 - pc);
                 float blockBeta = pc == k0 ? beta : 1f;
                 if (!directB) GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
+                for (int ic = i0; ic < i1; ic += bl.mc()) {
+                    int mc = Math.min(bl.mc(), i1 - ic);
                     if (!directA) GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);

@@ -1,0 +1,27 @@
+package io.jspeed.tensor.matmul;
+
+import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.kernel.Gemm;
+import io.jspeed.tensor.kernel.GemmBlocking;
+
+/** The Vector API GEMM ({@link Gemm}) with a host's cache blocking. */
+public record JavaFp32Matmul(GemmBlocking blocking) implements MatmulEngine {
+
+    public static final String NAME = "java-fp32";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean bf16() {
+        return false;
+    }
+
+    @Override
+    public void matmul(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        Gemm.matmul(pool, blocking, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+}
