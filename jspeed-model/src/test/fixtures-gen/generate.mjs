@@ -47,6 +47,14 @@ const CHAT = [
   { role: 'user', content: 'And 3 + 3?' },
 ];
 
+// Reasoning turns: Qwen 3's template splits <think> blocks out of assistant messages with Python str methods.
+const CHAT_THINKING = [
+  { role: 'user', content: 'Hi' },
+  { role: 'assistant', content: '<think>\nGreet back.\n</think>\n\nHello!' },
+  { role: 'user', content: 'Name a prime.' },
+  { role: 'assistant', content: '<think>\nSmall one.\n</think>\n\n7' },
+];
+
 function readJson(file) {
   const raw = fs.readFileSync(file);
   return JSON.parse((file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8'));
@@ -78,6 +86,10 @@ for (const name of fs.readdirSync(root).sort()) {
   for (const addGenerationPrompt of config.chat_template ? [false, true] : []) {
     chat[addGenerationPrompt ? 'withGenerationPrompt' : 'withoutGenerationPrompt'] =
       js.apply_chat_template(CHAT, { tokenize: false, add_generation_prompt: addGenerationPrompt });
+  }
+  if (config.chat_template) {
+    chat.thinking = { messages: CHAT_THINKING,
+      rendered: js.apply_chat_template(CHAT_THINKING, { tokenize: false, add_generation_prompt: false }) };
   }
   const out = { reference: 'tokenizers@0.23.2 (Rust, Node binding); chat: @huggingface/transformers@4.3.2',
     cases, chat: { messages: CHAT, ...chat } };

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Rewrites the Python idioms of Hugging Face chat templates (which run under Python's Jinja2) into what Jinjava
  * evaluates the same way: {@code xs[::-1]} becomes {@code (xs|reverse)}; string methods such as
- * {@code s.startswith(p)} become the filters of {@link StringMethodFilter} ({@code s|py_startswith(p)}); and each
+ * {@code s.startswith(p)} become the filters of {@link StringMethodFilter} ({@code s|py_startswith(p)}, and an
+ * index on the result {@code |py_item(i)}, negative from the end as in Python); and each
  * keyword value of {@code namespace(k=v, ...)} is parenthesized, since Jinjava binds {@code k=a - 1} as
  * {@code (k=a) - 1}. Jinjava also ignores the whitespace control of expression tags, so {@code {{-} and {@code -}}}
  * strip the surrounding whitespace here. A template none of these touch is unchanged.
@@ -18,6 +19,8 @@ final class Pythonisms {
     private static final Pattern REVERSED = Pattern.compile("([\\w.]+)\\[::-1\\]");
     private static final Pattern STRING_METHOD = Pattern.compile(
             "\\.(" + String.join("|", StringMethodFilter.METHODS) + ")\\(");
+    /** Jinjava cannot subscript a filter's result ({@code s|py_split(x)[-1]}): index with a filter instead. */
+    private static final Pattern FILTER_INDEX = Pattern.compile("(\\|py_\\w+\\([^()]*\\))\\[(-?\\d+)\\]");
     private static final Pattern TRIM_BEFORE = Pattern.compile("\\s*\\{\\{-");
     private static final Pattern TRIM_AFTER = Pattern.compile("-}}\\s*");
     private static final Pattern NAMESPACE = Pattern.compile("namespace\\(([^()]*)\\)");
@@ -29,6 +32,10 @@ final class Pythonisms {
         t = TRIM_AFTER.matcher(t).replaceAll("}}");
         t = REVERSED.matcher(t).replaceAll("($1|reverse)");
         t = STRING_METHOD.matcher(t).replaceAll("|py_$1(");
+        for (String before = null; !t.equals(before); ) {
+            before = t;
+            t = FILTER_INDEX.matcher(t).replaceAll("$1|py_item($2)");
+        }
         Matcher m = NAMESPACE.matcher(t);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

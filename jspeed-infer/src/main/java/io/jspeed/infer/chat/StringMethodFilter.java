@@ -19,8 +19,11 @@ final class StringMethodFilter implements Filter {
         this.method = method;
     }
 
+    /** The method filters, and {@code py_item}: {@code xs[i]} with Python's negative indexes. */
     static List<Filter> all() {
-        return METHODS.stream().<Filter>map(StringMethodFilter::new).toList();
+        List<Filter> filters = new ArrayList<>(METHODS.stream().<Filter>map(StringMethodFilter::new).toList());
+        filters.add(new StringMethodFilter("item"));
+        return filters;
     }
 
     @Override
@@ -31,6 +34,7 @@ final class StringMethodFilter implements Filter {
     @Override
     public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
         String s = var == null ? "" : var.toString();
+        if (method.equals("item")) return item(var, Integer.parseInt(args[0].strip()));
         String arg = args.length > 0 ? args[0] : null;
         return switch (method) {
             case "startswith" -> s.startsWith(arg);
@@ -54,6 +58,15 @@ final class StringMethodFilter implements Filter {
         for (int at; (at = s.indexOf(sep, from)) >= 0; from = at + sep.length()) parts.add(s.substring(from, at));
         parts.add(s.substring(from));
         return parts;
+    }
+
+    private static Object item(Object var, int index) {
+        if (!(var instanceof List<?> list)) {
+            throw new IllegalArgumentException("cannot index " + (var == null ? "none" : var.getClass().getSimpleName()));
+        }
+        int i = index < 0 ? list.size() + index : index;
+        if (i < 0 || i >= list.size()) throw new IllegalArgumentException("list index " + index + " out of range");
+        return list.get(i);
     }
 
     private static boolean strips(char c, String chars) {

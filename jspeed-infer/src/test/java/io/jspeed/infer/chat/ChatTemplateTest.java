@@ -28,12 +28,18 @@ class ChatTemplateTest {
     void rendersLikeTransformers(String name) throws IOException {
         ChatTemplate template = ChatTemplate.fromTokenizerConfig(FIXTURES.resolve(name).resolve("tokenizer_config.json"));
         JsonNode chat = new ObjectMapper().readTree(FIXTURES.resolve(name).resolve("expected.json").toFile()).get("chat");
-        List<ChatTemplate.Message> messages = new ArrayList<>();
-        for (JsonNode m : chat.get("messages")) {
-            messages.add(new ChatTemplate.Message(m.get("role").asText(), m.get("content").asText()));
-        }
+        List<ChatTemplate.Message> messages = messages(chat.get("messages"));
         assertThat(template.render(messages, false)).isEqualTo(chat.get("withoutGenerationPrompt").asText());
         assertThat(template.render(messages, true)).isEqualTo(chat.get("withGenerationPrompt").asText());
+        // assistant turns with <think> blocks, which Qwen 3's template takes apart with split/strip/lstrip
+        assertThat(template.render(messages(chat.get("thinking").get("messages")), false))
+                .isEqualTo(chat.get("thinking").get("rendered").asText());
+    }
+
+    private static List<ChatTemplate.Message> messages(JsonNode list) {
+        List<ChatTemplate.Message> messages = new ArrayList<>();
+        for (JsonNode m : list) messages.add(new ChatTemplate.Message(m.get("role").asText(), m.get("content").asText()));
+        return messages;
     }
 
     @Test
