@@ -106,7 +106,7 @@ final class BpeJson {
 
     static Map<String, Integer> readVocab(JsonNode node, String source) {
         if (!node.isObject()) throw new IllegalArgumentException(source + ": model.vocab must be an object");
-        Map<String, Integer> vocab = new HashMap<>();
+        Map<String, Integer> vocab = HashMap.newHashMap(node.size());
         boolean[] seen = new boolean[node.size()];
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             JsonNode id = e.getValue();

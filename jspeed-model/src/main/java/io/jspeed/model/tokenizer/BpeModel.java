@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class BpeModel {
 
     private static final int CACHE_LIMIT = 1 << 18;
+    /** Files without a pre-tokenizer (Llama 2) hand whole paragraphs to the model; caching those only costs memory. */
+    private static final int CACHED_WORD_LIMIT = 256;
 
     private final Map<String, Integer> vocab;
     private final int[] bmpIds; // id of each single-character token in the Basic Multilingual Plane, or -1
@@ -111,6 +113,7 @@ final class BpeModel {
         int[] cached = cache.get(word);
         if (cached != null) return cached;
         int[] ids = merge(word);
+        if (word.length() > CACHED_WORD_LIMIT) return ids;
         if (cache.size() >= CACHE_LIMIT) cache.clear();
         cache.put(word, ids);
         return ids;

@@ -33,7 +33,7 @@ public final class HfTokenizer implements Tokenizer {
     private final TokenDecoder decoder;
     private final String[] idToToken;
     private final boolean[] special;
-    private final Map<String, Integer> tokenToId;
+    private final Map<String, Integer> addedIds = new HashMap<>();
     private final byte[] json;
 
     private HfTokenizer(JsonNode root, byte[] json, String source) {
@@ -54,12 +54,11 @@ public final class HfTokenizer implements Tokenizer {
         for (AddedTokens.Token t : added.tokens()) size = Math.max(size, t.id() + 1);
         idToToken = new String[size];
         special = new boolean[size];
-        tokenToId = new HashMap<>(model.vocab());
         model.vocab().forEach((token, id) -> idToToken[id] = token);
         for (AddedTokens.Token t : added.tokens()) {
             idToToken[t.id()] = t.content();
             special[t.id()] = t.special();
-            tokenToId.put(t.content(), t.id());
+            addedIds.put(t.content(), t.id());
         }
         for (int id = 0; id < size; id++) {
             if (idToToken[id] == null) {
@@ -71,8 +70,12 @@ public final class HfTokenizer implements Tokenizer {
 
     /** Reads a tokenizer.json string; {@code source} names it in errors. */
     public static HfTokenizer fromJson(String tokenizerJson, String source) {
-        return new HfTokenizer(TokenizerJson.parse(tokenizerJson, source),
-                tokenizerJson.getBytes(StandardCharsets.UTF_8), source);
+        return fromJson(tokenizerJson.getBytes(StandardCharsets.UTF_8), source);
+    }
+
+    /** Reads a tokenizer.json from its UTF-8 bytes. */
+    public static HfTokenizer fromJson(byte[] tokenizerJson, String source) {
+        return new HfTokenizer(TokenizerJson.parse(tokenizerJson, source), tokenizerJson, source);
     }
 
     /**
@@ -99,7 +102,7 @@ public final class HfTokenizer implements Tokenizer {
         } else {
             bytes = Files.readAllBytes(file);
         }
-        return fromJson(new String(bytes, StandardCharsets.UTF_8), file.toString());
+        return fromJson(bytes, file.toString());
     }
 
     @Override
@@ -167,7 +170,8 @@ public final class HfTokenizer implements Tokenizer {
 
     /** The id of a token spelled as in the file, or -1. */
     public int tokenId(String token) {
-        return tokenToId.getOrDefault(token, -1);
+        Integer id = addedIds.get(token);
+        return id != null ? id : model.vocab().getOrDefault(token, -1);
     }
 
     public boolean isSpecial(int id) {
