@@ -38,6 +38,11 @@ export const TEXTS = [
   'mixedCaseIdentifier_with_underscores and snake_case_2024',
   'Zero width\u200bspace and soft\u00adhyphen and \u0000 nul',
   'Ελληνικά, русский текст, العربية, עברית, हिन्दी',
+  'https://example.com/a/very/long/path_with_many_segments?query=supercalifragilisticexpialidocious&x=1',
+  'Math 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛, Arabic-Indic ٣٤٥, titlecase ǅ, line\u2028sep, lone\rreturn',
+  "'S 'LL 'Ve 're 'd — \"quoted\" and 'single' and ``backticks``",
+  '<|im_start|><|im_start|>  <|endoftext|>\n<start_of_turn><end_of_turn> <think></think>',
+  '\t\t\n\n    \n \r\n\r\n  x',
 ];
 
 const CHAT = [
