@@ -45,6 +45,26 @@ export const TEXTS = [
   '\t\t\n\n    \n \r\n\r\n  x',
 ];
 
+// Random strings over a pool that mixes every character class the pre-tokenizer regexes distinguish, plus
+// fragments of special tokens and of SentencePiece spellings; a fixed seed keeps the fixtures stable.
+const POOL = ['a', 'Z', 'é', 'ß', '日', '本', 'ㄱ', '한', 'я', 'ω', '1', '42', '٣', '𝟙', ' ', ' ', '  ', '\t', '\n', '\r\n',
+  '\r', '\u00a0', '\u3000', '.', ',', '!', '?', "'", "'s", "'LL", '-', '_', '(', ')', '{', '}', '"', '#', '$', '%', '…', '—',
+  '👍', '🏽', '\u200d', '👩', '❤', '\ufe0f', '🇫🇷', 'e\u0301', '▁', '<0x41>', '<', '|', '>', '<|im_end|>',
+  '<|begin_of_text|>', '<start_of_turn>', '<s>', '</s>', '<think>', 'Ġ', 'hello', 'World', 'return', '0x1F', '\u0000'];
+function randomTexts(count, seed) {
+  let state = seed;
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const texts = [];
+  for (let i = 0; i < count; i++) {
+    let t = '';
+    const parts = Math.floor(next() * 24);
+    for (let p = 0; p < parts; p++) t += POOL[Math.floor(next() * POOL.length)];
+    texts.push(t);
+  }
+  return texts;
+}
+TEXTS.push(...randomTexts(80, 20261201));
+
 const CHAT = [
   { role: 'system', content: 'You are a helpful assistant.' },
   { role: 'user', content: 'What is 2 + 2?' },
