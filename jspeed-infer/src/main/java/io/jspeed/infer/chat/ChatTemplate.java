@@ -7,8 +7,8 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.loader.ResourceNotFoundException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -22,13 +22,18 @@ import java.util.Optional;
  * A model's chat template rendered as Hugging Face's apply_chat_template(tokenize=False) does: Jinja with
  * trim_blocks and lstrip_blocks, the variables {@code messages}, {@code add_generation_prompt}, the special tokens
  * of the tokenizer config ({@code bos_token}, {@code eos_token}, ...), and the helpers templates call
- * ({@code raise_exception}, {@code strftime_now}). Immutable; each render uses a fresh Jinja context.
+ * ({@code raise_exception}, {@code strftime_now}). Immutable; each render uses a fresh Jinja context. A template
+ * comes with a model file, so it is not trusted: it can read no other template or resource, and its output is capped.
+ * The rendered prompt already holds the BOS token where the model wants it, so encode it without adding special
+ * tokens again ({@code HfTokenizer.encode(prompt, false)}), as Hugging Face does.
  */
 public final class ChatTemplate {
 
     /** One turn of a conversation. */
     public record Message(String role, String content) {}
 
+    /** Far beyond any real prompt: a runaway template stops here instead of filling the heap. */
+    private static final long MAX_OUTPUT_CHARS = 64L << 20;
     private static final List<String> TOKEN_KEYS = List.of("bos_token", "eos_token", "unk_token", "pad_token");
 
     private final String template;
@@ -48,7 +53,11 @@ public final class ChatTemplate {
         this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
                 .build());
+        jinjava.setResourceLocator((name, encoding, interpreter) -> {
+            throw new ResourceNotFoundException(source + ": chat templates may not include other files (" + name + ")");
+        });
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 ChatTemplate.class, "raiseException", String.class));
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
@@ -110,8 +119,8 @@ public final class ChatTemplate {
         return result.getOutput();
     }
 
-    /** The template as rendered (after the rewrites of Python idioms Jinjava lacks). */
-    public String source() {
+    /** The template as Jinjava renders it (after the rewrites of Python idioms Jinjava lacks). */
+    public String template() {
         return template;
     }
 

@@ -58,6 +58,13 @@ class ChatTemplateTest {
     }
 
     @Test
+    void templatesCannotReadOtherFiles() {
+        ChatTemplate t = new ChatTemplate("{% include 'tokenizer_config.json' %}", Map.of(), "evil.json");
+        assertThatThrownBy(() -> t.render(List.of(), false)).hasMessageContaining("evil.json")
+                .hasMessageContaining("may not include");
+    }
+
+    @Test
     void exposesSpecialTokensAndHelpers() {
         ChatTemplate t = new ChatTemplate("{{ bos_token }}{{ strftime_now('%Y') | length }}{{ messages | length }}",
                 Map.of("bos_token", "<s>"), "inline");
