@@ -69,18 +69,32 @@ class HfTokenizerTest {
     /** Byte-level files lose nothing: decode(encode(text)) is the text (NFC-normalized where the file asks). */
     @ParameterizedTest
     @ValueSource(strings = {"llama3", "qwen3"})
-    void byteLevelRoundTripsAndStreams(String name) throws IOException {
+    void byteLevelRoundTrips(String name) throws IOException {
         HfTokenizer t = tokenizer(name);
         for (JsonNode c : expected(name).get("cases")) {
             String text = c.get("text").asText();
             String want = name.equals("qwen3") ? java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC)
                     : text;
-            int[] ids = t.encode(text, false);
-            assertThat(t.decode(ids)).isEqualTo(want);
+            assertThat(t.decode(t.encode(text, false))).isEqualTo(want);
+        }
+    }
+
+    /**
+     * Token-by-token decoding (what generation prints) adds up to decode of all the ids; Llama 2's decoder strips
+     * the text's first space, which a stream of tokens cannot know to do, so there it may keep that one space.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama2", "llama3", "qwen3", "gemma3"})
+    void streamingAddsUpToDecode(String name) throws IOException {
+        HfTokenizer t = tokenizer(name);
+        for (JsonNode c : expected(name).get("cases")) {
+            int[] ids = ints(c.get("idsNoSpecial"));
             StreamingDecoder stream = new StreamingDecoder(t);
             StringBuilder streamed = new StringBuilder();
             for (int id : ids) streamed.append(stream.next(id));
-            assertThat(streamed.append(stream.flush()).toString()).isEqualTo(want);
+            String decoded = c.get("decoded").asText();
+            if (name.equals("llama2") && streamed.toString().equals(" " + decoded)) continue;
+            assertThat(streamed.append(stream.flush()).toString()).as("%s: %s", name, c.get("text")).isEqualTo(decoded);
         }
     }
 }
