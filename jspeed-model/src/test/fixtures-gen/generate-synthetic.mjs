@@ -104,4 +104,16 @@ for (const [name, make] of Object.entries({ metaspace, unknowns, splits })) {
   }
 }
 fs.writeFileSync(path.join(dir, 'expected.json'), JSON.stringify(expected, null, 1) + '\n');
+
+// Chat templates' tojson filter as transformers.js renders it (Python's json.dumps(ensure_ascii=False) layout),
+// for jspeed-infer's ChatTemplate tests.
+const { Template } = require('@huggingface/jinja');
+const tool = { name: 'get_weather', description: 'Wéather "now"\n<b>&\t\u0001',
+  parameters: { type: 'object', required: ['city'], n: 1.5, k: 3, ok: true, none: null, list: [], empty: {} } };
+const tojson = { variables: { tool }, cases: [] };
+for (const template of ['{{ tool | tojson }}', '{{ tool | tojson(indent=4) }}', '{{ tool.parameters.required | tojson }}',
+  '{{ tool.description | tojson }}']) {
+  tojson.cases.push({ template, rendered: new Template(template).render({ tool }) });
+}
+fs.writeFileSync(path.join(dir, 'tojson.json'), JSON.stringify(tojson, null, 1) + '\n');
 console.log(JSON.stringify(expected).slice(0, 1500));

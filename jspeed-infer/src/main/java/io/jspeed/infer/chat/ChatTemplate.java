@@ -22,7 +22,7 @@ import java.util.Optional;
  * A model's chat template rendered as Hugging Face's apply_chat_template(tokenize=False) does: Jinja with
  * trim_blocks and lstrip_blocks, the variables {@code messages}, {@code add_generation_prompt}, the special tokens
  * of the tokenizer config ({@code bos_token}, {@code eos_token}, ...), and the helpers templates call
- * ({@code raise_exception}, {@code strftime_now}). Immutable; each render uses a fresh Jinja context. A template
+ * ({@code raise_exception}, {@code strftime_now}, Python's {@code tojson} layout). Immutable; each render uses a fresh Jinja context. A template
  * comes with a model file, so it is not trusted: it can read no other template or resource, and its output is capped.
  * The rendered prompt already holds the BOS token where the model wants it, so encode it without adding special
  * tokens again ({@code HfTokenizer.encode(prompt, false)}), as Hugging Face does.
@@ -63,6 +63,7 @@ public final class ChatTemplate {
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
                 ChatTemplate.class, "strftimeNow", String.class));
         StringMethodFilter.all().forEach(jinjava.getGlobalContext()::registerFilter);
+        jinjava.getGlobalContext().registerFilter(new PythonJsonFilter());
     }
 
     /** Reads {@code chat_template} and the special tokens from a Hugging Face tokenizer_config.json. */
@@ -99,6 +100,14 @@ public final class ChatTemplate {
 
     /** The prompt text for {@code messages}; with {@code addGenerationPrompt}, ending where the assistant speaks. */
     public String render(List<Message> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * As {@link #render(List, boolean)}, with more template variables: e.g. {@code tools} (a list of JSON-like
+     * maps) or Qwen 3's {@code enable_thinking}. Values are maps, lists, strings, numbers, booleans or null.
+     */
+    public String render(List<Message> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
         List<Map<String, Object>> list = new ArrayList<>(messages.size());
         for (Message m : messages) {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -107,6 +116,7 @@ public final class ChatTemplate {
             list.add(map);
         }
         Map<String, Object> context = new HashMap<>(specialTokens);
+        context.putAll(variables);
         context.put("messages", list);
         context.put("add_generation_prompt", addGenerationPrompt);
         RenderResult result = jinjava.renderForResult(template, context);

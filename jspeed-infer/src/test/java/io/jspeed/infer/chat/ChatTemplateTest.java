@@ -57,6 +57,20 @@ class ChatTemplateTest {
         assertThatThrownBy(() -> gemma.render(twoUsers, true)).hasMessageContaining("roles must alternate");
     }
 
+    /** tojson must lay JSON out as Python's json.dumps does (transformers.js agrees), or tool prompts change. */
+    @Test
+    void tojsonMatchesTransformers() throws IOException {
+        JsonNode fixture = new ObjectMapper().readTree(FIXTURES.resolveSibling("tokenizers-synthetic")
+                .resolve("tojson.json").toFile());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> variables = new ObjectMapper().convertValue(fixture.get("variables"), Map.class);
+        for (JsonNode c : fixture.get("cases")) {
+            ChatTemplate t = new ChatTemplate(c.get("template").asText(), Map.of(), "tojson");
+            assertThat(t.render(List.of(), false, variables)).as(c.get("template").asText())
+                    .isEqualTo(c.get("rendered").asText());
+        }
+    }
+
     @Test
     void templatesCannotReadOtherFiles() {
         ChatTemplate t = new ChatTemplate("{% include 'tokenizer_config.json' %}", Map.of(), "evil.json");
