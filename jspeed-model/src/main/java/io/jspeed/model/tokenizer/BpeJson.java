@@ -104,9 +104,9 @@ final class BpeJson {
         return new BpeTokenizer(tokenBytes, merges, source);
     }
 
-    private static Map<String, Integer> readVocab(JsonNode node, String source) {
+    static Map<String, Integer> readVocab(JsonNode node, String source) {
         if (!node.isObject()) throw new IllegalArgumentException(source + ": model.vocab must be an object");
-        Map<String, Integer> vocab = new HashMap<>();
+        Map<String, Integer> vocab = HashMap.newHashMap(node.size());
         boolean[] seen = new boolean[node.size()];
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             JsonNode id = e.getValue();
@@ -122,7 +122,7 @@ final class BpeJson {
     }
 
     /** Merges may be written "a b" (classic) or ["a", "b"] (newer files). */
-    private static List<int[]> readMerges(JsonNode node, Map<String, Integer> vocab, String source) {
+    static List<int[]> readMerges(JsonNode node, Map<String, Integer> vocab, String source) {
         if (!node.isArray()) throw new IllegalArgumentException(source + ": model.merges must be an array");
         List<int[]> merges = new ArrayList<>(node.size());
         for (int rank = 0; rank < node.size(); rank++) {

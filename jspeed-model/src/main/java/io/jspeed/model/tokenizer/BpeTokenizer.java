@@ -91,7 +91,7 @@ public final class BpeTokenizer implements Tokenizer {
         int[] out = new int[Math.max(16, text.length() / 3)];
         int n = 0;
         for (int start = 0; start < text.length(); ) {
-            int end = PreTokenizer.tokenEnd(text, start);
+            int end = Gpt2PreTokenizer.tokenEnd(text, start);
             int[] ids = encodePiece(text.substring(start, end));
             if (n + ids.length > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, n + ids.length));
             System.arraycopy(ids, 0, out, n, ids.length);

@@ -57,7 +57,7 @@ final class BpeTrainer {
         Map<String, int[]> wordCounts = new HashMap<>();
         for (String text : texts) {
             for (int start = 0; start < text.length(); ) {
-                int end = PreTokenizer.tokenEnd(text, start);
+                int end = Gpt2PreTokenizer.tokenEnd(text, start);
                 wordCounts.computeIfAbsent(text.substring(start, end), k -> new int[1])[0]++;
                 start = end;
             }

@@ -1,101 +1,100 @@
 package io.jspeed.model.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * GPT-2's ByteLevel pre-tokenizer, hand-written: splits text exactly where {@link #GPT2_PATTERN} would, without the
- * regex engine's backtracking and per-match allocation (the pattern dominated encode time). BPE merges never cross
- * the boundaries found here.
+ * A Hugging Face pre-tokenizer: cuts a normalized stretch of text into the pieces that BPE merges never cross, and may
+ * rewrite them (ByteLevel maps bytes to its printable alphabet, Metaspace turns spaces into '▁').
  */
-final class PreTokenizer {
+@FunctionalInterface
+interface PreTokenizer {
 
-    /** The reference the scanner must agree with; \s means Unicode White_Space, as in Hugging Face. */
-    static final Pattern GPT2_PATTERN = Pattern.compile(
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
-            Pattern.UNICODE_CHARACTER_CLASS);
+    /** Passes every piece through unchanged, as a tokenizer.json without a pre-tokenizer does. */
+    PreTokenizer NONE = (piece, atTextStart, out) -> out.add(piece);
 
-    private static final byte LETTER = 0, NUMBER = 1, SPACE = 2, OTHER = 3;
-    private static final byte[] ASCII_CLASS = new byte[128];
+    /**
+     * Appends the pieces of {@code piece} to {@code out}. {@code atTextStart} tells whether it begins the whole
+     * input (rather than following an added token), which Metaspace's prepend_scheme "first" asks.
+     */
+    void split(String piece, boolean atTextStart, List<String> out);
 
-    static {
-        for (int c = 0; c < 128; c++) ASCII_CLASS[c] = classifySlow(c);
-    }
-
-    private PreTokenizer() {}
-
-    /** The end (exclusive) of the pre-token that starts at {@code start}; {@code start < text.length()}. */
-    static int tokenEnd(String text, int start) {
-        int len = text.length();
-        char first = text.charAt(start);
-        if (first == '\'' && start + 1 < len) {
-            char c1 = text.charAt(start + 1);
-            if (c1 == 's' || c1 == 't' || c1 == 'm' || c1 == 'd') return start + 2;
-            if (start + 2 < len) {
-                char c2 = text.charAt(start + 2);
-                if ((c2 == 'e' && (c1 == 'r' || c1 == 'v')) || (c1 == 'l' && c2 == 'l')) return start + 3;
+    static PreTokenizer fromJson(JsonNode node, String key, String source) {
+        if (node == null || node.isNull()) return NONE;
+        String type = HfJson.type(node, key, source);
+        return switch (type) {
+            case "Sequence" -> {
+                JsonNode list = HfJson.array(node, "pretokenizers", key, source);
+                List<PreTokenizer> steps = new ArrayList<>();
+                for (int i = 0; i < list.size(); i++) {
+                    steps.add(fromJson(list.get(i), key + ".pretokenizers[" + i + "]", source));
+                }
+                yield sequence(steps);
             }
-        }
-        // " ?X+" for X in letters, numbers, other: an optional single space glues onto the following run.
-        if (first == ' ' && start + 1 < len) {
-            byte next = classAt(text, start + 1);
-            if (next != SPACE) return runEnd(text, start + 1, next);
-        }
-        byte cls = classAt(text, start);
-        if (cls != SPACE) return runEnd(text, start, cls);
-        // \s+(?!\S) backs off one character so the last space can prefix the next word; \s+ takes a lone one.
-        int end = runEnd(text, start, SPACE);
-        if (end == len || end - start == 1) return end;
-        return end - 1; // White_Space characters are all in the BMP, so one char is one code point
-    }
-
-    static List<String> split(String text) {
-        List<String> pieces = new ArrayList<>();
-        for (int i = 0; i < text.length(); ) {
-            int end = tokenEnd(text, i);
-            pieces.add(text.substring(i, end));
-            i = end;
-        }
-        return pieces;
-    }
-
-    private static int runEnd(String text, int from, byte cls) {
-        int len = text.length();
-        int i = from;
-        while (i < len) {
-            char c = text.charAt(i);
-            if (c < 128) {
-                if (ASCII_CLASS[c] != cls) break;
-                i++;
-            } else {
-                int cp = text.codePointAt(i);
-                if (classifySlow(cp) != cls) break;
-                i += Character.charCount(cp);
-            }
-        }
-        return i;
-    }
-
-    private static byte classAt(String text, int i) {
-        char c = text.charAt(i);
-        return c < 128 ? ASCII_CLASS[c] : classifySlow(text.codePointAt(i));
-    }
-
-    private static byte classifySlow(int cp) {
-        if (isWhiteSpace(cp)) return SPACE;
-        return switch (Character.getType(cp)) {
-            case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
-                 Character.MODIFIER_LETTER, Character.OTHER_LETTER -> LETTER;
-            case Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER -> NUMBER;
-            default -> OTHER;
+            case "Split" -> new SplitPreTokenizer(
+                    StringPattern.fromJson(node.get("pattern"), key + ".pattern", source),
+                    SplitPreTokenizer.Behavior.fromJson(HfJson.text(node, "behavior", key, source), key, source),
+                    HfJson.bool(node, "invert", false));
+            case "ByteLevel" -> byteLevel(HfJson.bool(node, "add_prefix_space", true),
+                    HfJson.bool(node, "use_regex", true));
+            case "Metaspace" -> metaspace(node, key, source);
+            case "Digits" -> new SplitPreTokenizer(new StringPattern(Pattern.compile("\\p{N}"), null),
+                    HfJson.bool(node, "individual_digits", false)
+                            ? SplitPreTokenizer.Behavior.ISOLATED : SplitPreTokenizer.Behavior.CONTIGUOUS, false);
+            default -> throw HfJson.unsupported(key, type, source);
         };
     }
 
-    /** Unicode's White_Space property (what \s means in Unicode regexes); Character.isWhitespace differs. */
-    private static boolean isWhiteSpace(int cp) {
-        return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680
-                || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F
-                || cp == 0x205F || cp == 0x3000;
+    private static PreTokenizer sequence(List<PreTokenizer> steps) {
+        return (piece, atTextStart, out) -> {
+            List<String> pieces = List.of(piece);
+            for (PreTokenizer step : steps) {
+                List<String> next = new ArrayList<>();
+                for (int i = 0; i < pieces.size(); i++) step.split(pieces.get(i), atTextStart && i == 0, next);
+                pieces = next;
+            }
+            out.addAll(pieces);
+        };
+    }
+
+    /** GPT-2's byte-level step: optionally a leading space and the GPT-2 split, then bytes as alphabet characters. */
+    private static PreTokenizer byteLevel(boolean addPrefixSpace, boolean useRegex) {
+        return (piece, atTextStart, out) -> {
+            if (addPrefixSpace && !piece.startsWith(" ")) piece = " " + piece;
+            if (!useRegex) {
+                out.add(ByteLevelAlphabet.encode(piece.getBytes(StandardCharsets.UTF_8)));
+                return;
+            }
+            for (int start = 0; start < piece.length(); ) {
+                int end = Gpt2PreTokenizer.tokenEnd(piece, start);
+                out.add(ByteLevelAlphabet.encode(piece.substring(start, end).getBytes(StandardCharsets.UTF_8)));
+                start = end;
+            }
+        };
+    }
+
+    /** SentencePiece's convention: spaces become the replacement ('▁'), which may also start the text. */
+    private static PreTokenizer metaspace(JsonNode node, String key, String source) {
+        String replacement = HfJson.text(node, "replacement", key, source);
+        String scheme = node.has("prepend_scheme") ? HfJson.text(node, "prepend_scheme", key, source)
+                : HfJson.bool(node, "add_prefix_space", true) ? "always" : "never";
+        if (!List.of("always", "first", "never").contains(scheme)) {
+            throw new IllegalArgumentException(source + ": " + key + ".prepend_scheme \"" + scheme
+                    + "\", expected \"always\", \"first\" or \"never\"");
+        }
+        boolean split = HfJson.bool(node, "split", true);
+        SplitPreTokenizer splitter = new SplitPreTokenizer(
+                new StringPattern(Pattern.compile(Pattern.quote(replacement)), replacement),
+                SplitPreTokenizer.Behavior.MERGED_WITH_NEXT, false);
+        return (piece, atTextStart, out) -> {
+            String text = piece.replace(" ", replacement);
+            boolean prepend = scheme.equals("always") || (scheme.equals("first") && atTextStart);
+            if (prepend && !text.startsWith(replacement)) text = replacement + text;
+            if (split) splitter.split(text, atTextStart, out);
+            else out.add(text);
+        };
     }
 }

@@ -12,6 +12,11 @@ final class TokenizerJson {
     private TokenizerJson() {}
 
     static JsonNode parse(String json, String source) {
+        return parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), source);
+    }
+
+    /** Parses UTF-8 bytes directly: a real model's tokenizer.json is tens of MB, not worth a String copy. */
+    static JsonNode parse(byte[] json, String source) {
         try {
             JsonNode root = MAPPER.readTree(json);
             if (root == null || !root.isObject()) {
@@ -20,6 +25,8 @@ final class TokenizerJson {
             return root;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // reading a byte array does no I/O
         }
     }
 

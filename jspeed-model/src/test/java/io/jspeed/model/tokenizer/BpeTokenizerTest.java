@@ -56,7 +56,7 @@ class BpeTokenizerTest {
         assertThat(ids.length).isLessThan("    public int size()".length() / 2);
         // every token's bytes lie inside one pre-token: re-splitting the decoded tokens reproduces the pieces
         StringBuilder joined = new StringBuilder();
-        List<String> pieces = PreTokenizer.split("    public int size()");
+        List<String> pieces = Gpt2PreTokenizer.split("    public int size()");
         int piece = 0, used = 0;
         for (int id : ids) {
             String text = new String(BPE.tokenBytes(id), StandardCharsets.UTF_8);

@@ -98,7 +98,7 @@ class BpeTrainerTest {
     /** Recounts every pair from scratch each round: slow, obviously right, same tie rule (smaller ids win). */
     private static NaiveResult naiveTrain(List<String> texts, int vocab) {
         TreeMap<String, Integer> counts = new TreeMap<>();
-        for (String t : texts) for (String p : PreTokenizer.split(t)) counts.merge(p, 1, Integer::sum);
+        for (String t : texts) for (String p : Gpt2PreTokenizer.split(t)) counts.merge(p, 1, Integer::sum);
         List<int[]> words = new ArrayList<>();
         List<Integer> freq = new ArrayList<>();
         for (var e : counts.entrySet()) {

@@ -8,7 +8,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 
-class PreTokenizerTest {
+class Gpt2PreTokenizerTest {
 
     /** Letters, numbers, every kind of space the regex and Character.isWhitespace disagree on, marks, surrogates. */
     private static final String[] ALPHABET = {
@@ -20,13 +20,13 @@ class PreTokenizerTest {
 
     @Test
     void splitsLikeGpt2OnKnownExamples() {
-        assertThat(PreTokenizer.split("Hello world")).containsExactly("Hello", " world");
-        assertThat(PreTokenizer.split("I'm here's 're")).containsExactly("I", "'m", " here", "'s", " '", "re");
-        assertThat(PreTokenizer.split("    return x;")).containsExactly("   ", " return", " x", ";");
-        assertThat(PreTokenizer.split("a\n\nb")).containsExactly("a", "\n", "\n", "b");
-        assertThat(PreTokenizer.split("x  \n")).containsExactly("x", "  \n");
-        assertThat(PreTokenizer.split("i += 42;")).containsExactly("i", " +=", " 42", ";");
-        assertThat(PreTokenizer.split("")).isEmpty();
+        assertThat(Gpt2PreTokenizer.split("Hello world")).containsExactly("Hello", " world");
+        assertThat(Gpt2PreTokenizer.split("I'm here's 're")).containsExactly("I", "'m", " here", "'s", " '", "re");
+        assertThat(Gpt2PreTokenizer.split("    return x;")).containsExactly("   ", " return", " x", ";");
+        assertThat(Gpt2PreTokenizer.split("a\n\nb")).containsExactly("a", "\n", "\n", "b");
+        assertThat(Gpt2PreTokenizer.split("x  \n")).containsExactly("x", "  \n");
+        assertThat(Gpt2PreTokenizer.split("i += 42;")).containsExactly("i", " +=", " 42", ";");
+        assertThat(Gpt2PreTokenizer.split("")).isEmpty();
     }
 
     @Test
@@ -43,7 +43,7 @@ class PreTokenizerTest {
                     return -1;
                 }
                 """;
-        assertThat(PreTokenizer.split(code)).isEqualTo(regexSplit(code));
+        assertThat(Gpt2PreTokenizer.split(code)).isEqualTo(regexSplit(code));
     }
 
     @Test
@@ -54,7 +54,7 @@ class PreTokenizerTest {
             int length = random.nextInt(30);
             for (int i = 0; i < length; i++) sb.append(ALPHABET[random.nextInt(ALPHABET.length)]);
             String text = sb.toString();
-            assertThat(PreTokenizer.split(text)).as("pieces of %s", escape(text)).isEqualTo(regexSplit(text));
+            assertThat(Gpt2PreTokenizer.split(text)).as("pieces of %s", escape(text)).isEqualTo(regexSplit(text));
         }
     }
 
@@ -69,13 +69,13 @@ class PreTokenizerTest {
                 sb.appendCodePoint(cp);
             }
             String text = sb.toString();
-            assertThat(PreTokenizer.split(text)).as("pieces of %s", escape(text)).isEqualTo(regexSplit(text));
+            assertThat(Gpt2PreTokenizer.split(text)).as("pieces of %s", escape(text)).isEqualTo(regexSplit(text));
         }
     }
 
     static List<String> regexSplit(String text) {
         List<String> pieces = new ArrayList<>();
-        Matcher m = PreTokenizer.GPT2_PATTERN.matcher(text);
+        Matcher m = Gpt2PreTokenizer.GPT2_PATTERN.matcher(text);
         int expectedStart = 0;
         while (m.find()) {
             assertThat(m.start()).as("regex matches tile the text").isEqualTo(expectedStart);
