@@ -1,0 +1,295 @@
+package io.jspeed.tensor.kernel;
+
+import static io.jspeed.tensor.kernel.AttentionTiles.ROW_GROUP;
+import static io.jspeed.tensor.kernel.Simd.F;
+import static io.jspeed.tensor.kernel.Simd.L;
+
+import io.jspeed.tensor.HostCaches;
+import io.jspeed.tensor.Parallel;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Causal grouped-query self-attention, tiled (FlashAttention-2): scale 1/sqrt(headDim), scores never exist
+ * beyond one block. Forward sweeps key blocks with an online softmax and saves only each query row's
+ * log-sum-exp; backward recomputes the probabilities block by block from it. Saved memory is O(seqLen).
+ *
+ * <p>Backward runs two passes so that no two threads ever add into the same gradient rows: one task per
+ * (batch, kv head, key block) accumulates that block's dK and dV over every query head of the group, one task
+ * per (batch, query head, query block) accumulates dQ. Each gradient element therefore sums its terms in one
+ * fixed order whatever the thread count, and results are bitwise reproducible (and equal for 1 or N threads).
+ */
+public final class FlashAttention {
+
+    private static final HostCaches CACHES = HostCaches.read();
+
+    private FlashAttention() {}
+
+    /** The block sizes used for this head size on this host. */
+    public static AttentionTiles tiles(int headDim) {
+        return AttentionTiles.forHost(CACHES, headDim);
+    }
+
+    /**
+     * out[t, h*headDim..] = softmax(q_t K^T / sqrt(headDim) over keys <= t) V for every query head h;
+     * lse[(b*qHeads + h)*seqLen + t] = log of that softmax's normaliser (in scaled-score units), for backward.
+     */
+    public static void forward(Parallel p, AttentionShape s, Strided q, Strided k, Strided v, Strided out, float[] lse) {
+        forward(p, s, tiles(s.headDim()), q, k, v, out, lse);
+    }
+
+    static void forward(Parallel p, AttentionShape s, AttentionTiles tiles, Strided q, Strided k, Strided v, Strided out, float[] lse) {
+        int T = s.seqLen(), d = s.headDim(), br = tiles.queryRows(), bc = tiles.keyCols();
+        int qBlocks = ceilDiv(T, br), units = s.batch() * s.qHeads() * qBlocks;
+        int padded = transposedRowLength(T);
+        float scale = (float) (1.0 / Math.sqrt(d));
+        p.forChunks(units, Math.min(units, 8 * p.threads()), (u0, u1) -> {
+            float[] kt = new float[d * padded];
+            float[] scores = new float[ROW_GROUP * bc];
+            float[] acc = new float[br * d], rowMax = new float[br], rowSum = new float[br];
+            int loadedKv = -1;
+            for (int u = u0; u < u1; u++) {
+                int bh = u / qBlocks, b = bh / s.qHeads(), h = bh % s.qHeads(), kh = h / s.group();
+                int q0 = (u % qBlocks) * br, q1 = Math.min(T, q0 + br), rows = q1 - q0;
+                int kBase = k.off() + b * T * k.stride() + kh * d, vBase = v.off() + b * T * v.stride() + kh * d;
+                int qBase = q.off() + (b * T + q0) * q.stride() + h * d;
+                if (loadedKv != b * s.kvHeads() + kh) {
+                    transpose(k.a(), kBase, k.stride(), T, d, kt, 0, padded);
+                    loadedKv = b * s.kvHeads() + kh;
+                }
+                Arrays.fill(acc, 0, rows * d, 0f);
+                Arrays.fill(rowMax, 0, rows, Float.NEGATIVE_INFINITY);
+                Arrays.fill(rowSum, 0, rows, 0f);
+                for (int j0 = 0; j0 < q1; j0 += bc) {
+                    int nk = Math.min(bc, q1 - j0);
+                    for (int r0 = 0; r0 < rows; r0 += ROW_GROUP) {
+                        int gm = Math.min(ROW_GROUP, rows - r0), last = q0 + r0 + gm - 1;
+                        if (last < j0) continue;  // every key of this block is in these rows' future
+                        int limit = Math.min(nk, last - j0 + 1), nv = roundUpToVector(limit);
+                        TileProduct.block(gm, nv, 0, d, q.a(), qBase + r0 * q.stride(), q.stride(), 1, kt, j0, padded,
+                                scores, 0, bc, false);
+                        for (int i = 0; i < gm; i++) {
+                            int r = r0 + i, n = Math.min(limit, q0 + r - j0 + 1);
+                            onlineSoftmaxRow(scores, i * bc, n, nv, scale, rowMax, rowSum, r, acc, r * d, d);
+                        }
+                        // acc rows += P V over this block's keys; P is zero past each row's causal limit
+                        TileProduct.block(gm, d, 0, limit, scores, 0, bc, 1, v.a(), vBase + j0 * v.stride(), v.stride(),
+                                acc, r0 * d, d, true);
+                    }
+                }
+                int oBase = out.off() + (b * T + q0) * out.stride() + h * d, lBase = bh * T + q0;
+                for (int r = 0; r < rows; r++) {
+                    Simd.scaleInto(acc, r * d, d, 1f / rowSum[r], out.a(), oBase + r * out.stride());
+                    lse[lBase + r] = rowMax[r] * scale + (float) StrictMath.log(rowSum[r]);
+                }
+            }
+        });
+    }
+
+    /**
+     * One key block's step of the online softmax for one query row: scores s[so, so + n) (raw q.k) become
+     * exp((s - m) * scale) with m the new running maximum, zeros fill [n, nv), and the row's running sum and
+     * output accumulator are rescaled to the new maximum. n <= 0 (no visible key in this block) zeros the row.
+     */
+    private static void onlineSoftmaxRow(float[] s, int so, int n, int nv, float scale, float[] rowMax, float[] rowSum, int r,
+                                         float[] acc, int ao, int d) {
+        if (n <= 0) {
+            Arrays.fill(s, so, so + nv, 0f);
+            return;
+        }
+        // max by compare and blend: FloatVector.max carries Math.max's NaN and -0.0 rules at several instructions each
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < nv; i += L) {
+            FloatVector x = FloatVector.fromArray(F, s, so + i);
+            VectorMask<Float> greater = vmax.compare(VectorOperators.LT, x).and(F.indexInRange(i, n));
+            vmax = vmax.blend(x, greater);
+        }
+        float old = rowMax[r], max = Math.max(old, vmax.reduceLanes(VectorOperators.MAX));
+        FloatVector vscale = FloatVector.broadcast(F, scale), vshift = FloatVector.broadcast(F, -max * scale);
+        FloatVector sum = FloatVector.zero(F);
+        for (int i = 0; i < nv; i += L) {
+            FloatVector e = Simd.exp(FloatVector.fromArray(F, s, so + i).fma(vscale, vshift)).blend(0f, F.indexInRange(i, n).not());
+            e.intoArray(s, so + i);
+            sum = sum.add(e);
+        }
+        if (old != max && old != Float.NEGATIVE_INFINITY) {
+            float alpha = Simd.exp(FloatVector.broadcast(F, (old - max) * scale)).lane(0);
+            rowSum[r] *= alpha;
+            Simd.scale(acc, ao, d, alpha);
+        }
+        rowMax[r] = max;
+        rowSum[r] += Simd.sumLanes(sum);
+    }
+
+    /**
+     * Accumulates (+=) dq, dk and dv from dOut, given forward's q, k, v, out and lse. dq, dk and dv may be column
+     * ranges of one packed buffer, as q, k and v may.
+     */
+    public static void backward(Parallel p, AttentionShape s, Strided q, Strided k, Strided v, Strided out, float[] lse,
+                                Strided dOut, Strided dq, Strided dk, Strided dv) {
+        backward(p, s, tiles(s.headDim()), q, k, v, out, lse, dOut, dq, dk, dv);
+    }
+
+    static void backward(Parallel p, AttentionShape s, AttentionTiles tiles, Strided q, Strided k, Strided v, Strided out,
+                         float[] lse, Strided dOut, Strided dq, Strided dk, Strided dv) {
+        float[] delta = new float[s.lseLength()];
+        rowDots(p, s, dOut, out, delta);
+        keyBlockGradients(p, s, tiles, q, k, v, lse, delta, dOut, dk, dv);
+        queryBlockGradients(p, s, tiles, q, k, v, lse, delta, dOut, dq);
+    }
+
+    /** delta[(b*qHeads + h)*T + t] = dOut_t . out_t over head h: the softmax backward's per-row correction. */
+    private static void rowDots(Parallel p, AttentionShape s, Strided dOut, Strided out, float[] delta) {
+        int T = s.seqLen(), d = s.headDim(), rows = s.batch() * T;
+        Simd.forRange(p, rows, Math.max(1, Simd.GRAIN / (s.qHeads() * d)), (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                int b = row / T, t = row % T;
+                for (int h = 0; h < s.qHeads(); h++) {
+                    delta[(b * s.qHeads() + h) * T + t] = Simd.dot(dOut.a(), dOut.off() + row * dOut.stride() + h * d,
+                            out.a(), out.off() + row * out.stride() + h * d, d);
+                }
+            }
+        });
+    }
+
+    /** dK and dV of one key block per task, summed over the group's query heads and the queries that see the block. */
+    private static void keyBlockGradients(Parallel p, AttentionShape s, AttentionTiles tiles, Strided q, Strided k, Strided v,
+                                          float[] lse, float[] delta, Strided dOut, Strided dk, Strided dv) {
+        int T = s.seqLen(), d = s.headDim(), bc = tiles.keyCols();
+        int kBlocks = ceilDiv(T, bc), units = s.batch() * s.kvHeads() * kBlocks;
+        float scale = (float) (1.0 / Math.sqrt(d));
+        p.forChunks(units, Math.min(units, 8 * p.threads()), (u0, u1) -> {
+            float[] kt = new float[d * bc], vt = new float[d * bc];
+            float[] pr = new float[ROW_GROUP * bc], ds = new float[ROW_GROUP * bc];
+            for (int u = u0; u < u1; u++) {
+                int bkv = u / kBlocks, b = bkv / s.kvHeads(), kh = bkv % s.kvHeads();
+                int j0 = (u % kBlocks) * bc, nk = Math.min(bc, T - j0);
+                int kBase = k.off() + (b * T + j0) * k.stride() + kh * d, vBase = v.off() + (b * T + j0) * v.stride() + kh * d;
+                if (nk < bc) {
+                    Arrays.fill(kt, 0f);
+                    Arrays.fill(vt, 0f);
+                }
+                transpose(k.a(), kBase, k.stride(), nk, d, kt, 0, bc);
+                transpose(v.a(), vBase, v.stride(), nk, d, vt, 0, bc);
+                int dkBase = dk.off() + (b * T + j0) * dk.stride() + kh * d, dvBase = dv.off() + (b * T + j0) * dv.stride() + kh * d;
+                for (int h = kh * s.group(); h < (kh + 1) * s.group(); h++) {
+                    int qBase = q.off() + b * T * q.stride() + h * d, gBase = dOut.off() + b * T * dOut.stride() + h * d;
+                    int lBase = (b * s.qHeads() + h) * T;
+                    // queries before j0 see none of this block's keys
+                    for (int r0 = j0; r0 < T; r0 += ROW_GROUP) {
+                        int gm = Math.min(ROW_GROUP, T - r0), limit = Math.min(nk, r0 + gm - j0), nv = roundUpToVector(limit);
+                        probabilityGradients(gm, limit, nv, r0, r0 - j0, q, qBase, kt, 0, bc, dOut, gBase, vt, 0, bc,
+                                lse, delta, lBase, scale, pr, ds, bc, d);
+                        // dV += P^T dOut and dK += dS^T Q over these queries, reading P and dS transposed
+                        TileProduct.block(limit, d, 0, gm, pr, 0, 1, bc, dOut.a(), gBase + r0 * dOut.stride(), dOut.stride(),
+                                dv.a(), dvBase, dv.stride(), true);
+                        TileProduct.block(limit, d, 0, gm, ds, 0, 1, bc, q.a(), qBase + r0 * q.stride(), q.stride(),
+                                dk.a(), dkBase, dk.stride(), true);
+                    }
+                }
+            }
+        });
+    }
+
+    /** dQ of one query block per task, summed over the key blocks it sees in increasing order. */
+    private static void queryBlockGradients(Parallel p, AttentionShape s, AttentionTiles tiles, Strided q, Strided k, Strided v,
+                                            float[] lse, float[] delta, Strided dOut, Strided dq) {
+        int T = s.seqLen(), d = s.headDim(), br = tiles.queryRows(), bc = tiles.keyCols();
+        int qBlocks = ceilDiv(T, br), units = s.batch() * s.qHeads() * qBlocks;
+        int padded = transposedRowLength(T);
+        float scale = (float) (1.0 / Math.sqrt(d));
+        p.forChunks(units, Math.min(units, 8 * p.threads()), (u0, u1) -> {
+            float[] kt = new float[d * padded], vt = new float[d * padded];
+            float[] pr = new float[ROW_GROUP * bc], ds = new float[ROW_GROUP * bc];
+            int loadedKv = -1;
+            for (int u = u0; u < u1; u++) {
+                int bh = u / qBlocks, b = bh / s.qHeads(), h = bh % s.qHeads(), kh = h / s.group();
+                int q0 = (u % qBlocks) * br, q1 = Math.min(T, q0 + br);
+                int kBase = k.off() + b * T * k.stride() + kh * d, vBase = v.off() + b * T * v.stride() + kh * d;
+                if (loadedKv != b * s.kvHeads() + kh) {
+                    transpose(k.a(), kBase, k.stride(), T, d, kt, 0, padded);
+                    transpose(v.a(), vBase, v.stride(), T, d, vt, 0, padded);
+                    loadedKv = b * s.kvHeads() + kh;
+                }
+                int qBase = q.off() + b * T * q.stride() + h * d, gBase = dOut.off() + b * T * dOut.stride() + h * d;
+                int dqBase = dq.off() + b * T * dq.stride() + h * d, lBase = bh * T;
+                for (int j0 = 0; j0 < q1; j0 += bc) {
+                    int nk = Math.min(bc, q1 - j0);
+                    for (int r0 = q0; r0 < q1; r0 += ROW_GROUP) {
+                        int gm = Math.min(ROW_GROUP, q1 - r0), last = r0 + gm - 1;
+                        if (last < j0) continue;
+                        int limit = Math.min(nk, last - j0 + 1), nv = roundUpToVector(limit);
+                        probabilityGradients(gm, limit, nv, r0, r0 - j0, q, qBase, kt, j0, padded, dOut, gBase, vt, j0, padded,
+                                lse, delta, lBase, scale, pr, ds, bc, d);
+                        // dQ += dS K over this block's keys
+                        TileProduct.block(gm, d, 0, limit, ds, 0, bc, 1, k.a(), kBase + j0 * k.stride(), k.stride(),
+                                dq.a(), dqBase + r0 * dq.stride(), dq.stride(), true);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * For query rows [r0, r0 + gm) against one key block (kt, vt: that block's K and V transposed, ld columns,
+     * starting at column c0): pr = P = exp(scale q.k - lse) and ds = P (dOut.v - delta) scale, both [gm, ldp],
+     * zero past each row's causal limit. Row i sees firstKey + i + 1 keys of the block (at most limit).
+     */
+    private static void probabilityGradients(int gm, int limit, int nv, int r0, int firstKey, Strided q, int qBase,
+                                             float[] kt, int c0, int ld, Strided dOut, int gBase, float[] vt, int v0, int vld,
+                                             float[] lse, float[] delta, int lBase, float scale, float[] pr, float[] ds, int ldp, int d) {
+        TileProduct.block(gm, nv, 0, d, q.a(), qBase + r0 * q.stride(), q.stride(), 1, kt, c0, ld, pr, 0, ldp, false);
+        TileProduct.block(gm, nv, 0, d, dOut.a(), gBase + r0 * dOut.stride(), dOut.stride(), 1, vt, v0, vld, ds, 0, ldp, false);
+        for (int i = 0; i < gm; i++) {
+            int n = Math.min(limit, firstKey + i + 1), t = r0 + i;
+            scoreGradientRow(pr, ds, i * ldp, n, nv, scale, lse[lBase + t], delta[lBase + t]);
+        }
+    }
+
+    /**
+     * p[o, o + n): raw scores become P = exp(scale s - lse); dp[o, o + n) (dOut.v) becomes dS = P (dp - delta) scale,
+     * the score scale folded in; both are zero on [n, nv).
+     */
+    private static void scoreGradientRow(float[] p, float[] dp, int o, int n, int nv, float scale, float lse, float delta) {
+        if (n <= 0) {
+            Arrays.fill(p, o, o + nv, 0f);
+            Arrays.fill(dp, o, o + nv, 0f);
+            return;
+        }
+        FloatVector vscale = FloatVector.broadcast(F, scale), vshift = FloatVector.broadcast(F, -lse);
+        FloatVector vdelta = FloatVector.broadcast(F, delta);
+        for (int i = 0; i < nv; i += L) {
+            VectorMask<Float> masked = F.indexInRange(i, n).not();
+            FloatVector pv = Simd.exp(FloatVector.fromArray(F, p, o + i).fma(vscale, vshift)).blend(0f, masked);
+            pv.intoArray(p, o + i);
+            pv.mul(FloatVector.fromArray(F, dp, o + i).sub(vdelta)).mul(vscale).blend(0f, masked).intoArray(dp, o + i);
+        }
+    }
+
+    /** dst[dOff + i * ld + s] = src[base + s * stride + i] for s < rows, i < cols. */
+    private static void transpose(float[] src, int base, int stride, int rows, int cols, float[] dst, int dOff, int ld) {
+        for (int s = 0; s < rows; s++) {
+            int row = base + s * stride;
+            for (int i = 0; i < cols; i++) dst[dOff + i * ld + s] = src[row + i];
+        }
+    }
+
+    /**
+     * Row length of a whole-sequence transposed K or V: whole vectors, plus one extra vector when that would make
+     * the row a multiple of 1 KiB, whose power-of-two stride maps the transpose's writes onto a few L1 sets.
+     */
+    private static int transposedRowLength(int seqLen) {
+        int n = roundUpToVector(seqLen);
+        return n % 256 == 0 ? n + L : n;
+    }
+
+    private static int roundUpToVector(int n) {
+        return (n + L - 1) / L * L;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}
