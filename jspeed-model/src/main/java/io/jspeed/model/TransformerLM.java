@@ -1,5 +1,6 @@
 package io.jspeed.model;
 
+import io.jspeed.model.layer.BlockActivations;
 import io.jspeed.model.layer.BlockScratch;
 import io.jspeed.model.layer.DecoderBlock;
 import io.jspeed.model.layer.Gpt2Block;
@@ -37,12 +38,7 @@ public final class TransformerLM {
     private final ParamBlock head;
     private final int wte, wpe, finalW, finalB, lmHead;
     private final Map<Long, Workspace> workspaces = new HashMap<>();
-
-    /**
-     * Attention probabilities cost O(seqLen^2) per head and layer. Below this total they are saved for backward
-     * (fastest); above it backward recomputes them (one more q·kᵀ and softmax per head, bitwise the same result).
-     */
-    private static final long SAVED_PROBS_BUDGET_BYTES = 64L << 20;
+    private boolean checkpointActivations;
 
     /** Positions per LM-head chunk: bounds the logits buffer at HEAD_ROWS·vocab floats. */
     private static final int HEAD_ROWS = 256;
@@ -113,6 +109,20 @@ public final class TransformerLM {
                 for (int i = view.offset(), e = view.offset() + view.size(); i < e; i++) w[i] = (float) (random.nextGaussian() * std);
             }
         }
+    }
+
+    /**
+     * Activation checkpointing: forward keeps only each block's input (the residual stream at block boundaries)
+     * and one set of saved activations shared by all blocks; backward recomputes each block's forward into it
+     * right before that block's backward. Costs one more forward per step, gives bitwise the same results.
+     */
+    public void setActivationCheckpointing(boolean on) {
+        if (on != checkpointActivations) workspaces.clear();
+        checkpointActivations = on;
+    }
+
+    public boolean activationCheckpointing() {
+        return checkpointActivations;
     }
 
     public void zeroGrads() {
@@ -237,7 +247,12 @@ public final class TransformerLM {
         Arrays.fill(dResid, 0f);
         if (gpt2) LayerNorm.backward(pool, dResid, 0, gh, finalW, gh, finalB, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalMean, ws.finalRstd, 0, ws.n, c);
         else RmsNorm.backward(pool, dResid, 0, gh, finalW, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalRstd, 0, ws.n, c);
-        for (int l = blocks.size() - 1; l >= 0; l--) ws.bound[l].backward(ws.resid[l], dResid);
+        for (int l = blocks.size() - 1; l >= 0; l--) {
+            // checkpointed: recompute the block into the shared activations (rewriting resid[l + 1] with the same
+            // bits, no longer needed); the last block's are still there from forwardHidden
+            if (ws.checkpointed && l < blocks.size() - 1) ws.bound[l].forward(ws.resid[l], ws.resid[l + 1]);
+            ws.bound[l].backward(ws.resid[l], dResid);
+        }
         Embedding.backward(pool, ge, wte, dResid, 0, tokens, 0, ws.n, c);
         if (gpt2) Embedding.positionsBackward(pool, ge, wpe, dResid, 0, ws.n, ws.seqLen, c);
     }
@@ -245,6 +260,7 @@ public final class TransformerLM {
     /** Activations of one (batch, seqLen): the residual stream at each block boundary plus what blocks save. */
     private final class Workspace {
         final int seqLen, n;
+        final boolean checkpointed;
         final float[][] resid;
         final DecoderBlock.BoundBlock[] bound;
         final float[] finalNorm, finalMean, finalRstd, logits, dFinalNorm, dResid;
@@ -256,9 +272,12 @@ public final class TransformerLM {
             BlockScratch scratch = new BlockScratch(spec, batch, seqLen);
             resid = new float[blocks.size() + 1][n * c];
             bound = new DecoderBlock.BoundBlock[blocks.size()];
-            long probsBytes = 4L * batch * spec.nHead() * seqLen * seqLen * blocks.size();
-            boolean saveProbs = probsBytes <= SAVED_PROBS_BUDGET_BYTES;
-            for (int l = 0; l < blocks.size(); l++) bound[l] = blocks.get(l).bind(batch, seqLen, scratch, saveProbs);
+            checkpointed = checkpointActivations;
+            BlockActivations shared = checkpointed ? new BlockActivations(spec, batch, seqLen) : null;
+            for (int l = 0; l < blocks.size(); l++) {
+                BlockActivations saved = checkpointed ? shared : new BlockActivations(spec, batch, seqLen);
+                bound[l] = blocks.get(l).bind(batch, seqLen, scratch, saved);
+            }
             finalNorm = new float[n * c];
             finalMean = new float[n];
             finalRstd = new float[n];
