@@ -45,6 +45,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--bf16", description = "bf16 working weights over fp32 master weights (bf16.enabled).")
     Boolean bf16;
 
+    @Option(names = "--checkpoint-activations", description = "Keep only each block's input in forward and recompute the block in backward (training.checkpoint_activations): less memory, one more forward per step.")
+    Boolean checkpointActivations;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any config key by its dotted path, e.g. --set model.n_layer=6 --set optimizer.params.lr=3e-4")
     Map<String, String> sets = new LinkedHashMap<>();
 
@@ -64,6 +67,7 @@ final class TrainCommand implements Callable<Integer> {
         put(overrides, "training.seed", seed);
         put(overrides, "training.threads", threads);
         put(overrides, "bf16.enabled", bf16);
+        put(overrides, "training.checkpoint_activations", checkpointActivations);
         overrides.putAll(sets);
 
         if (resume != null) {

@@ -54,6 +54,7 @@ public final class TrainingRun {
         TokenDataset data = encode(split, tokenizer, pool, listener);
 
         TransformerLM model = new TransformerLM(modelSpec(config.model(), tokenizer.vocabSize()), pool);
+        model.setActivationCheckpointing(config.activationCheckpointing().enabled());
         model.initialize(config.seed());
         AdamWOptimizer optimizer = newOptimizer(config, model);
         PrecisionPolicy precision = PrecisionPolicy.of(config.bf16(), model.paramBlocks());
@@ -77,6 +78,7 @@ public final class TrainingRun {
             throw new IOException("the training data differs from the data " + checkpoint + " was trained on (token checksum "
                     + data.checksum() + " vs " + state.dataChecksum() + "); resume needs the same --data");
         TransformerLM model = new TransformerLM(modelSpec(config.model(), state.vocabSize()), pool);
+        model.setActivationCheckpointing(config.activationCheckpointing().enabled());
         Checkpointer.loadModel(checkpoint, model.paramBlocks());
         AdamWOptimizer optimizer = newOptimizer(config, model);
         Checkpointer.loadOptimizer(checkpoint, optimizer, state.optimizerSteps());

@@ -53,6 +53,10 @@ class TrainingRunTest {
     }
 
     static TrainConfig tinyConfig(Path corpus, Path out, int steps, String tokenizer) {
+        return tinyConfig(corpus, out, steps, tokenizer, Map.of());
+    }
+
+    static TrainConfig tinyConfig(Path corpus, Path out, int steps, String tokenizer, Map<String, String> extra) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("data.path", corpus.toString());
         o.put("data.tokenizer", tokenizer);
@@ -73,6 +77,7 @@ class TrainingRunTest {
         o.put("training.checkpoint_every", "5");
         o.put("training.out_dir", out.toString());
         o.put("training.minutes", "0");
+        o.putAll(extra);
         return ConfigLoader.load(null, o);
     }
 
@@ -104,6 +109,26 @@ class TrainingRunTest {
 
         assertThat(trainLosses(split)).containsExactlyElementsOf(trainLosses(full));
         assertThat(trainLosses(split)).hasSize(14);
+    }
+
+    /**
+     * Recomputing each block in backward (activation checkpointing) leaves every loss bitwise unchanged, through the
+     * config key the CLI's --checkpoint-activations sets. (ActivationCheckpointingTest in jspeed-model compares
+     * gradients too, for both architectures; here Llama, whose grouped-query attention is the less direct path.)
+     */
+    @Test
+    void checkpointedActivationsGiveTheSameLossesBitForBit(@TempDir Path tmp) throws IOException {
+        Path corpus = writeCorpus(tmp);
+        for (String type : new String[] {"llama"}) {
+            Map<String, String> model = Map.of("model.type", type, "model.n_head", "4", "model.n_kv_head", type.equals("llama") ? "2" : "4");
+            Map<String, String> checkpointed = new LinkedHashMap<>(model);
+            checkpointed.put("training.checkpoint_activations", "true");
+            Path plain = tmp.resolve("out/" + type + "-plain"), ckpt = tmp.resolve("out/" + type + "-checkpointed");
+            Trainer.Result a = TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 5, "bytes", model), plain, POOL, TrainingListener.NONE);
+            Trainer.Result b = TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 5, "bytes", checkpointed), ckpt, POOL, TrainingListener.NONE);
+            assertThat(b.losses()).as(type).hasSize(5).containsExactlyElementsOf(a.losses());
+            assertThat(trainLosses(ckpt)).as(type).containsExactlyElementsOf(trainLosses(plain));
+        }
     }
 
     @Test

@@ -44,6 +44,12 @@ final class ConfigJson {
         root.putObject("fp16").put("enabled", false);
         root.putObject("zero_optimization").put("stage", c.zeroStage());
         root.put("steps_per_print", c.stepsPerPrint());
+        ActivationCheckpointingConfig ac = c.activationCheckpointing();
+        if (ac.enabled()) {
+            ObjectNode block = root.putObject("activation_checkpointing");
+            block.put("cpu_checkpointing", ac.cpuCheckpointing());
+            if (ac.numberCheckpoints() > 0) block.put("number_checkpoints", ac.numberCheckpoints());
+        }
 
         ModelConfig m = c.model();
         ObjectNode model = root.putObject("model");
@@ -74,6 +80,7 @@ final class ConfigJson {
         training.put("checkpoint_every", c.checkpointEvery());
         training.put("out_dir", c.outDir());
         training.put("threads", c.threads());
+        training.put("checkpoint_activations", c.activationCheckpointing().enabled());
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (JsonProcessingException e) {
