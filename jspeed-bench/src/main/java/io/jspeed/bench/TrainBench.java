@@ -41,19 +41,24 @@ public final class TrainBench {
         }
 
         public ModelSpec spec() {
-            return ModelSpec.gpt2(vocab, layers, heads, dModel, positions);
+            return spec(seqLen);
+        }
+
+        /** The preset's model with a position table long enough for seqLen. */
+        public ModelSpec spec(int seqLen) {
+            return ModelSpec.gpt2(vocab, layers, heads, dModel, Math.max(positions, seqLen));
         }
     }
 
-    public record Result(String preset, int threads, int batch, int seqLen, long parameters, double flopsPerToken,
-                         double medianStepMs, double tokensPerSecond, double mfu, double peakGflops, long peakRssBytes,
-                         double firstLoss, double lastLoss) {
+    public record Result(String preset, int threads, int batch, int seqLen, boolean checkpointActivations, long parameters,
+                         double flopsPerToken, double medianStepMs, double tokensPerSecond, double mfu, double peakGflops,
+                         long peakRssBytes, double firstLoss, double lastLoss) {
 
         public String toJson() {
-            return String.format(Locale.ROOT, "{\"preset\":\"%s\",\"threads\":%d,\"batch\":%d,\"seq_len\":%d,\"parameters\":%d,"
+            return String.format(Locale.ROOT, "{\"preset\":\"%s\",\"threads\":%d,\"batch\":%d,\"seq_len\":%d,\"checkpoint_activations\":%b,\"parameters\":%d,"
                             + "\"flops_per_token\":%.0f,\"step_ms_median\":%.2f,\"tokens_per_s\":%.1f,\"mfu\":%.4f,\"peak_gflops\":%.1f,"
                             + "\"peak_rss_bytes\":%d,\"loss_first\":%.4f,\"loss_last\":%.4f}",
-                    preset, threads, batch, seqLen, parameters, flopsPerToken, medianStepMs, tokensPerSecond, mfu, peakGflops,
+                    preset, threads, batch, seqLen, checkpointActivations, parameters, flopsPerToken, medianStepMs, tokensPerSecond, mfu, peakGflops,
                     peakRssBytes, firstLoss, lastLoss);
         }
     }
@@ -61,11 +66,18 @@ public final class TrainBench {
     private TrainBench() {}
 
     public static Result run(Preset preset, Parallel pool, int warmup, int steps, double peakGflops) {
-        ModelSpec spec = preset.spec();
+        return run(preset, pool, warmup, steps, peakGflops, 0, 0, false);
+    }
+
+    /** batch and seqLen 0 take the preset's; checkpointActivations recomputes each block in backward. */
+    public static Result run(Preset preset, Parallel pool, int warmup, int steps, double peakGflops,
+                             int batch, int seqLen, boolean checkpointActivations) {
+        int b = batch > 0 ? batch : preset.batch, t = seqLen > 0 ? seqLen : preset.seqLen, n = b * t;
+        ModelSpec spec = preset.spec(t);
         TransformerLM model = new TransformerLM(spec, pool);
+        model.setActivationCheckpointing(checkpointActivations);
         model.initialize(1234);
         AdamWOptimizer optimizer = new AdamWOptimizer(model.paramBlocks(), 0.9f, 0.999f, 1e-8f, 0f);
-        int b = preset.batch, t = preset.seqLen, n = b * t;
         SplittableRandom random = new SplittableRandom(42);
         int[][] tokens = new int[4][n], targets = new int[4][n];
         for (int i = 0; i < 4; i++) {
@@ -93,7 +105,7 @@ public final class TrainBench {
         double flopsPerToken = 6.0 * (params - positionTable) + 12.0 * spec.nLayer() * spec.dModel() * t;
         double tokensPerSecond = n / (median / 1e3);
         double mfu = peakGflops > 0 ? flopsPerToken * tokensPerSecond / (peakGflops * 1e9) : Double.NaN;
-        return new Result(preset.label, pool.threads(), b, t, params, flopsPerToken, median, tokensPerSecond, mfu,
+        return new Result(preset.label, pool.threads(), b, t, checkpointActivations, params, flopsPerToken, median, tokensPerSecond, mfu,
                 peakGflops, MemoryProbe.peakRssBytes(), first, last);
     }
 

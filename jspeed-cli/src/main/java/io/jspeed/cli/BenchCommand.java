@@ -1,9 +1,11 @@
 package io.jspeed.cli;
 
+import io.jspeed.bench.AttentionBench;
 import io.jspeed.bench.GemmBench;
 import io.jspeed.bench.PeakFlops;
 import io.jspeed.bench.TrainBench;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.kernel.AttentionShape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: training throughput and GEMM speed.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Attention.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -45,15 +47,22 @@ final class BenchCommand implements Runnable {
         int warmup;
         @Option(names = "--threads", description = "Threads (default: all processors)", defaultValue = "0")
         int threads;
+        @Option(names = "--batch", description = "Sequences per step (default: the preset's)", defaultValue = "0")
+        int batch;
+        @Option(names = "--seq", description = "Sequence length (default: the preset's; longer ones extend the position table)", defaultValue = "0")
+        int seq;
+        @Option(names = "--checkpoint-activations", description = "Keep only block inputs in forward, recompute each block in backward.")
+        boolean checkpointActivations;
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
         boolean json;
 
         @Override
         public void run() {
             TrainBench.Preset p = TrainBench.Preset.parse(preset);
+            if (batch < 0 || seq < 0) throw new IllegalArgumentException("--batch " + batch + " and --seq " + seq + " must be >= 1 (0 = the preset's)");
             try (Parallel pool = Parallel.withThreads(threads)) {
                 double peak = PeakFlops.measureGflops(pool);
-                TrainBench.Result r = TrainBench.run(p, pool, warmup, steps, peak);
+                TrainBench.Result r = TrainBench.run(p, pool, warmup, steps, peak, batch, seq, checkpointActivations);
                 append(r.toJson());
                 if (json) {
                     System.out.println(r.toJson());
@@ -88,6 +97,38 @@ final class BenchCommand implements Runnable {
                 append(line);
                 if (json) System.out.println(line);
                 else System.out.printf(Locale.ROOT, "%6d %6d %6d %8d %10.3f %10.1f%n", r.m(), r.k(), r.n(), r.threads(), r.millis(), r.gflops());
+            }
+        }
+    }
+
+    @Command(name = "attention", mixinStandardHelpOptions = true,
+            description = "Causal attention forward+backward: the tiled kernel against the one it replaced (seq <= 4096), GFLOP/s and fraction of peak.")
+    static final class Attention implements Runnable {
+        @Option(names = "--seq", description = "Sequence length (default: ${DEFAULT-VALUE})", defaultValue = "1024") int seq;
+        @Option(names = "--heads", description = "Query heads (default: ${DEFAULT-VALUE})", defaultValue = "12") int heads;
+        @Option(names = "--kv-heads", description = "Key/value heads (default: --heads)", defaultValue = "0") int kvHeads;
+        @Option(names = "--head-dim", description = "Head size (default: ${DEFAULT-VALUE})", defaultValue = "64") int headDim;
+        @Option(names = "--batch", description = "Sequences (default: ${DEFAULT-VALUE})", defaultValue = "1") int batch;
+        @Option(names = "--threads", description = "Threads (default: all processors)", defaultValue = "0") int threads;
+        @Option(names = "--iterations", description = "Timed passes per kernel (default: 0 = at least 3 and 2 s)", defaultValue = "0") int iterations;
+        @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
+
+        @Override
+        public void run() {
+            AttentionShape shape = new AttentionShape(batch, seq, heads, kvHeads == 0 ? heads : kvHeads, headDim);
+            try (Parallel pool = Parallel.withThreads(threads)) {
+                AttentionBench.Result r = AttentionBench.run(shape, pool, iterations, PeakFlops.measureGflops(pool));
+                append(r.toJson());
+                if (json) {
+                    System.out.println(r.toJson());
+                    return;
+                }
+                System.out.printf(Locale.ROOT, "%6s %7s %10s %10s %10s %10s %8s %9s %10s%n", "seq", "threads", "flash ms", "GFLOP/s",
+                        "old ms", "old GF/s", "speedup", "of peak", "peak GF/s");
+                double oldMs = Double.isNaN(r.oldSavedMs()) ? r.oldRecomputedMs()
+                        : Double.isNaN(r.oldRecomputedMs()) ? r.oldSavedMs() : Math.min(r.oldSavedMs(), r.oldRecomputedMs());
+                System.out.printf(Locale.ROOT, "%6d %7d %10.2f %10.1f %10.2f %10.1f %7.2fx %8.1f%% %10.0f%n", seq, r.threads(), r.flashMs(),
+                        r.gflops(r.flashMs()), oldMs, r.gflops(oldMs), r.speedup(), 100 * r.gflops(r.flashMs()) / r.peakGflops(), r.peakGflops());
             }
         }
     }

@@ -129,15 +129,40 @@ public final class FlashAttention {
      */
     public static void backward(Parallel p, AttentionShape s, Strided q, Strided k, Strided v, Strided out, float[] lse,
                                 Strided dOut, Strided dq, Strided dk, Strided dv) {
-        backward(p, s, tiles(s.headDim()), q, k, v, out, lse, dOut, dq, dk, dv);
+        AttentionTiles tiles = tiles(s.headDim());
+        backward(p, s, tiles, schedule(s, p.threads()), q, k, v, out, lse, dOut, dq, dk, dv);
     }
 
-    static void backward(Parallel p, AttentionShape s, AttentionTiles tiles, Strided q, Strided k, Strided v, Strided out,
-                         float[] lse, Strided dOut, Strided dq, Strided dk, Strided dv) {
+    /** How backward splits its work across threads; both give bitwise the same gradients. */
+    enum BackwardSchedule {
+        /**
+         * One task per (batch, kv head) sweeps its key blocks once and adds dK, dV and the group's dQ: 5 block
+         * products per (query, key) block pair. Only batch * kvHeads tasks, though.
+         */
+        ONE_PASS,
+        /**
+         * One task per (batch, kv head, key block) adds dK and dV, then one per (batch, query head, query block)
+         * adds dQ, recomputing P and dP: 7 products per block pair, but enough tasks for any thread count.
+         */
+        TWO_PASS
+    }
+
+    /** One pass unless its tasks split so unevenly over the threads that idle threads cost more than 7/5 the work. */
+    static BackwardSchedule schedule(AttentionShape s, int threads) {
+        long tasks = (long) s.batch() * s.kvHeads(), rounds = (tasks + threads - 1) / threads;
+        return rounds * threads * 5 <= tasks * 7 ? BackwardSchedule.ONE_PASS : BackwardSchedule.TWO_PASS;
+    }
+
+    static void backward(Parallel p, AttentionShape s, AttentionTiles tiles, BackwardSchedule schedule, Strided q, Strided k,
+                         Strided v, Strided out, float[] lse, Strided dOut, Strided dq, Strided dk, Strided dv) {
         float[] delta = new float[s.lseLength()];
         rowDots(p, s, dOut, out, delta);
-        keyBlockGradients(p, s, tiles, q, k, v, lse, delta, dOut, dk, dv);
-        queryBlockGradients(p, s, tiles, q, k, v, lse, delta, dOut, dq);
+        if (schedule == BackwardSchedule.ONE_PASS) {
+            keyBlockGradients(p, s, tiles, q, k, v, lse, delta, dOut, dk, dv, dq);
+        } else {
+            keyBlockGradients(p, s, tiles, q, k, v, lse, delta, dOut, dk, dv, null);
+            queryBlockGradients(p, s, tiles, q, k, v, lse, delta, dOut, dq);
+        }
     }
 
     /** delta[(b*qHeads + h)*T + t] = dOut_t . out_t over head h: the softmax backward's per-row correction. */
@@ -154,16 +179,21 @@ public final class FlashAttention {
         });
     }
 
-    /** dK and dV of one key block per task, summed over the group's query heads and the queries that see the block. */
+    /**
+     * dK and dV of each key block, summed over the group's query heads and the queries that see the block, in that
+     * order. With dq (ONE_PASS) a task owns a whole (batch, kv head) and also adds dS K into the group's dQ rows, key
+     * block by key block in increasing order, as the TWO_PASS dQ pass does; without, a task owns one key block.
+     */
     private static void keyBlockGradients(Parallel p, AttentionShape s, AttentionTiles tiles, Strided q, Strided k, Strided v,
-                                          float[] lse, float[] delta, Strided dOut, Strided dk, Strided dv) {
+                                          float[] lse, float[] delta, Strided dOut, Strided dk, Strided dv, Strided dq) {
         int T = s.seqLen(), d = s.headDim(), bc = tiles.keyCols();
-        int kBlocks = ceilDiv(T, bc), units = s.batch() * s.kvHeads() * kBlocks;
+        int kBlocks = ceilDiv(T, bc), blocksPerUnit = dq != null ? kBlocks : 1;
+        int units = s.batch() * s.kvHeads() * (kBlocks / blocksPerUnit);
         float scale = (float) (1.0 / Math.sqrt(d));
         p.forChunks(units, Math.min(units, 8 * p.threads()), (u0, u1) -> {
             float[] kt = new float[d * bc], vt = new float[d * bc];
             float[] pr = new float[ROW_GROUP * bc], ds = new float[ROW_GROUP * bc];
-            for (int u = u0; u < u1; u++) {
+            for (int u = u0 * blocksPerUnit; u < u1 * blocksPerUnit; u++) {
                 int bkv = u / kBlocks, b = bkv / s.kvHeads(), kh = bkv % s.kvHeads();
                 int j0 = (u % kBlocks) * bc, nk = Math.min(bc, T - j0);
                 int kBase = k.off() + (b * T + j0) * k.stride() + kh * d, vBase = v.off() + (b * T + j0) * v.stride() + kh * d;
@@ -187,6 +217,10 @@ public final class FlashAttention {
                                 dv.a(), dvBase, dv.stride(), true);
                         TileProduct.block(limit, d, 0, gm, ds, 0, 1, bc, q.a(), qBase + r0 * q.stride(), q.stride(),
                                 dk.a(), dkBase, dk.stride(), true);
+                        if (dq != null) {
+                            TileProduct.block(gm, d, 0, limit, ds, 0, bc, 1, k.a(), kBase, k.stride(),
+                                    dq.a(), dq.off() + (b * T + r0) * dq.stride() + h * d, dq.stride(), true);
+                        }
                     }
                 }
             }

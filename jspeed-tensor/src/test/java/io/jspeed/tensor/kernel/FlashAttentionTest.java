@@ -114,8 +114,9 @@ class FlashAttentionTest {
         FlashAttention.forward(p, c.s(), tiles, c.q(qkv), c.k(qkv), c.v(qkv), c.out(out), lse);
     }
 
-    static void backward(Parallel p, Case c, AttentionTiles tiles, float[] qkv, float[] out, float[] lse, float[] dOut, float[] dqkv) {
-        FlashAttention.backward(p, c.s(), tiles, c.q(qkv), c.k(qkv), c.v(qkv), c.out(out), lse, c.out(dOut),
+    static void backward(Parallel p, Case c, AttentionTiles tiles, FlashAttention.BackwardSchedule schedule, float[] qkv, float[] out,
+                         float[] lse, float[] dOut, float[] dqkv) {
+        FlashAttention.backward(p, c.s(), tiles, schedule, c.q(qkv), c.k(qkv), c.v(qkv), c.out(out), lse, c.out(dOut),
                 c.q(dqkv), c.k(dqkv), c.v(dqkv));
     }
 
@@ -133,25 +134,25 @@ class FlashAttentionTest {
     @MethodSource("io.jspeed.tensor.kernel.Check#pools")
     void forwardAndBackwardMatchNaive(Parallel p) {
         for (Case c : shapes()) {
+            float[] qkv = random(1, c.length(), 1f), dOut = random(5, c.rows() * c.qWidth(), 1f);
+            double[] x = toDouble(qkv), wantLse = new double[c.s().lseLength()];
+            double[] want = naive(x, c, null, wantLse);
+            double[] grad = naiveBackward(x, toDouble(dOut), c);
             for (AttentionTiles tiles : tilings(c.s().headDim())) {
-                String what = c + " " + tiles;
-                float[] qkv = random(1, c.length(), 1f), dOut = random(5, c.rows() * c.qWidth(), 1f);
-                float[] out = random(2, c.rows() * c.qWidth(), 1f);  // garbage: forward must overwrite
-                float[] lse = random(3, c.s().lseLength(), 1f);
-                double[] wantLse = new double[lse.length];
-                double[] x = toDouble(qkv);
-                double[] want = naive(x, c, null, wantLse);
-                forward(p, c, tiles, qkv, out, lse);
-                assertClose("out " + what, out, want, 1e-5);
-                assertClose("lse " + what, lse, wantLse, 1e-5);
+                for (FlashAttention.BackwardSchedule schedule : FlashAttention.BackwardSchedule.values()) {
+                    String what = c + " " + tiles + " " + schedule;
+                    float[] out = random(2, c.rows() * c.qWidth(), 1f);  // garbage: forward must overwrite
+                    float[] lse = random(3, c.s().lseLength(), 1f);
+                    forward(p, c, tiles, qkv, out, lse);
+                    assertClose("out " + what, out, want, 1e-5);
+                    assertClose("lse " + what, lse, wantLse, 1e-5);
 
-                // one packed gradient buffer with qkv's layout; backward adds, so run it twice onto garbage
-                float[] dqkv = random(6, qkv.length, 1f), dqkv0 = dqkv.clone();
-                for (int rep = 0; rep < 2; rep++) backward(p, c, tiles, qkv, out, lse, dOut, dqkv);
-                double[] grad = naiveBackward(x, toDouble(dOut), c);
-                for (int i = 0; i < OFF; i++) grad[i] = 0;
-                for (int r = 0; r < c.rows(); r++) for (int i = c.stride() - 3; i < c.stride(); i++) grad[OFF + r * c.stride() + i] = 0;
-                assertClose("dqkv " + what, dqkv, initialPlusTwice(dqkv0, grad), 2e-4);
+                    // one packed gradient buffer with qkv's layout; backward adds (and leaves the padding alone),
+                    // so run it twice onto garbage
+                    float[] dqkv = random(6, qkv.length, 1f), dqkv0 = dqkv.clone();
+                    for (int rep = 0; rep < 2; rep++) backward(p, c, tiles, schedule, qkv, out, lse, dOut, dqkv);
+                    assertClose("dqkv " + what, dqkv, initialPlusTwice(dqkv0, grad), 2e-4);
+                }
             }
         }
     }
@@ -178,7 +179,7 @@ class FlashAttentionTest {
         float[] qkv = random(7, c.length(), 1f), dOut = random(8, c.rows() * c.qWidth(), 1f);
         float[] out = new float[dOut.length], lse = new float[c.s().lseLength()], dqkv = new float[qkv.length];
         forward(p, c, SMALL, qkv, out, lse);
-        backward(p, c, SMALL, qkv, out, lse, dOut, dqkv);
+        backward(p, c, SMALL, FlashAttention.schedule(c.s(), p.threads()), qkv, out, lse, dOut, dqkv);
         double[] x = toDouble(qkv), g = toDouble(dOut), grad = toDouble(dqkv);
         for (int dir = 0; dir < 3; dir++) {
             double[] d = toDouble(random(100 + dir, x.length, 1f));
@@ -196,31 +197,43 @@ class FlashAttentionTest {
     }
 
     /**
-     * Every output element sums its terms in one fixed order whatever the thread count: the same call twice, and
-     * one thread against two, agree bit for bit.
+     * Every output element sums its terms in one fixed order whatever the thread count and backward schedule: the
+     * same call twice, one thread against two, and ONE_PASS against TWO_PASS agree bit for bit. (With one kv head
+     * two threads pick TWO_PASS, with four one thread and two both pick ONE_PASS.)
      */
     @Test
-    void resultsAreBitwiseReproducibleAndIndependentOfThreadCount() {
-        Case c = shape(2, 130, 4, 2, 64);
-        float[] qkv = random(9, c.length(), 1f), dOut = random(10, c.rows() * c.qWidth(), 1f);
-        for (AttentionTiles tiles : tilings(64)) {
-            float[][] outs = new float[3][], lses = new float[3][], grads = new float[3][];
-            try (Parallel two = twoThreads()) {
-                Parallel[] pools = {Parallel.serial(), Parallel.serial(), two};
-                for (int run = 0; run < 3; run++) {
-                    outs[run] = new float[dOut.length];
-                    lses[run] = new float[c.s().lseLength()];
-                    grads[run] = new float[qkv.length];
-                    forward(pools[run], c, tiles, qkv, outs[run], lses[run]);
-                    backward(pools[run], c, tiles, qkv, outs[run], lses[run], dOut, grads[run]);
+    void resultsAreBitwiseReproducibleAndIndependentOfThreadsAndSchedule() {
+        for (Case c : new Case[] {shape(1, 130, 2, 1, 64), shape(2, 100, 4, 2, 16)}) {
+            float[] qkv = random(9, c.length(), 1f), dOut = random(10, c.rows() * c.qWidth(), 1f);
+            for (AttentionTiles tiles : tilings(c.s().headDim())) {
+                List<float[][]> runs = new ArrayList<>();
+                try (Parallel two = twoThreads()) {
+                    for (Parallel p : new Parallel[] {Parallel.serial(), Parallel.serial(), two}) {
+                        for (FlashAttention.BackwardSchedule schedule : List.of(FlashAttention.schedule(c.s(), p.threads()),
+                                FlashAttention.BackwardSchedule.ONE_PASS, FlashAttention.BackwardSchedule.TWO_PASS)) {
+                            float[] out = new float[dOut.length], lse = new float[c.s().lseLength()], grad = new float[qkv.length];
+                            forward(p, c, tiles, qkv, out, lse);
+                            backward(p, c, tiles, schedule, qkv, out, lse, dOut, grad);
+                            runs.add(new float[][] {out, lse, grad});
+                        }
+                    }
+                }
+                for (int run = 1; run < runs.size(); run++) {
+                    String what = c + " " + tiles + ", run " + run;
+                    assertThat(runs.get(run)[0]).as("out " + what).containsExactly(runs.get(0)[0]);
+                    assertThat(runs.get(run)[1]).as("lse " + what).containsExactly(runs.get(0)[1]);
+                    assertThat(runs.get(run)[2]).as("dqkv " + what).containsExactly(runs.get(0)[2]);
                 }
             }
-            for (int run = 1; run < 3; run++) {
-                assertThat(outs[run]).as("out, run " + run + ", " + tiles).containsExactly(outs[0]);
-                assertThat(lses[run]).as("lse, run " + run + ", " + tiles).containsExactly(lses[0]);
-                assertThat(grads[run]).as("dqkv, run " + run + ", " + tiles).containsExactly(grads[0]);
-            }
         }
+    }
+
+    @Test
+    void backwardScheduleFollowsHowEvenlyTasksSplit() {
+        assertThat(FlashAttention.schedule(new AttentionShape(1, 8, 12, 12, 64), 1)).isEqualTo(FlashAttention.BackwardSchedule.ONE_PASS);
+        assertThat(FlashAttention.schedule(new AttentionShape(1, 8, 12, 12, 64), 2)).isEqualTo(FlashAttention.BackwardSchedule.ONE_PASS);
+        assertThat(FlashAttention.schedule(new AttentionShape(1, 8, 12, 12, 64), 10)).isEqualTo(FlashAttention.BackwardSchedule.TWO_PASS);
+        assertThat(FlashAttention.schedule(new AttentionShape(1, 8, 4, 1, 64), 2)).isEqualTo(FlashAttention.BackwardSchedule.TWO_PASS);
     }
 
     @Test
