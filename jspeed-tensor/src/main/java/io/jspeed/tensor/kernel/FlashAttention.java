@@ -43,32 +43,30 @@ public final class FlashAttention {
     static void forward(Parallel p, AttentionShape s, AttentionTiles tiles, Strided q, Strided k, Strided v, Strided out, float[] lse) {
         int T = s.seqLen(), d = s.headDim(), br = tiles.queryRows(), bc = tiles.keyCols();
         int qBlocks = ceilDiv(T, br), units = s.batch() * s.qHeads() * qBlocks;
-        int padded = transposedRowLength(T);
         float scale = (float) (1.0 / Math.sqrt(d));
         p.forChunks(units, Math.min(units, 8 * p.threads()), (u0, u1) -> {
-            float[] kt = new float[d * padded];
+            // scratch of a few block sizes, not of seqLen: a long sequence must not mean big short-lived arrays
+            float[] kt = new float[d * bc];
             float[] scores = new float[ROW_GROUP * bc];
             float[] acc = new float[br * d], rowMax = new float[br], rowSum = new float[br];
-            int loadedKv = -1;
             for (int u = u0; u < u1; u++) {
                 int bh = u / qBlocks, b = bh / s.qHeads(), h = bh % s.qHeads(), kh = h / s.group();
                 int q0 = (u % qBlocks) * br, q1 = Math.min(T, q0 + br), rows = q1 - q0;
                 int kBase = k.off() + b * T * k.stride() + kh * d, vBase = v.off() + b * T * v.stride() + kh * d;
                 int qBase = q.off() + (b * T + q0) * q.stride() + h * d;
-                if (loadedKv != b * s.kvHeads() + kh) {
-                    transpose(k.a(), kBase, k.stride(), T, d, kt, 0, padded);
-                    loadedKv = b * s.kvHeads() + kh;
-                }
                 Arrays.fill(acc, 0, rows * d, 0f);
                 Arrays.fill(rowMax, 0, rows, Float.NEGATIVE_INFINITY);
                 Arrays.fill(rowSum, 0, rows, 0f);
                 for (int j0 = 0; j0 < q1; j0 += bc) {
                     int nk = Math.min(bc, q1 - j0);
+                    // this key block transposed to [d, bc] so a score row is a vector AXPY over keys; costs
+                    // bc*d moves against rows*bc*d multiply-adds
+                    transpose(k.a(), kBase + j0 * k.stride(), k.stride(), nk, d, kt, 0, bc);
                     for (int r0 = 0; r0 < rows; r0 += ROW_GROUP) {
                         int gm = Math.min(ROW_GROUP, rows - r0), last = q0 + r0 + gm - 1;
                         if (last < j0) continue;  // every key of this block is in these rows' future
                         int limit = Math.min(nk, last - j0 + 1), nv = roundUpToVector(limit);
-                        TileProduct.block(gm, nv, 0, d, q.a(), qBase + r0 * q.stride(), q.stride(), 1, kt, j0, padded,
+                        TileProduct.block(gm, nv, 0, d, q.a(), qBase + r0 * q.stride(), q.stride(), 1, kt, 0, bc,
                                 scores, 0, bc, false);
                         for (int i = 0; i < gm; i++) {
                             int r = r0 + i, n = Math.min(limit, q0 + r - j0 + 1);
@@ -210,7 +208,7 @@ public final class FlashAttention {
                     // queries before j0 see none of this block's keys
                     for (int r0 = j0; r0 < T; r0 += ROW_GROUP) {
                         int gm = Math.min(ROW_GROUP, T - r0), limit = Math.min(nk, r0 + gm - j0), nv = roundUpToVector(limit);
-                        probabilityGradients(gm, limit, nv, r0, r0 - j0, q, qBase, kt, 0, bc, dOut, gBase, vt, 0, bc,
+                        probabilityGradients(gm, limit, nv, r0, r0 - j0, q, qBase, kt, dOut, gBase, vt,
                                 lse, delta, lBase, scale, pr, ds, bc, d);
                         // dV += P^T dOut and dK += dS^T Q over these queries, reading P and dS transposed
                         TileProduct.block(limit, d, 0, gm, pr, 0, 1, bc, dOut.a(), gBase + r0 * dOut.stride(), dOut.stride(),
@@ -232,30 +230,25 @@ public final class FlashAttention {
                                             float[] lse, float[] delta, Strided dOut, Strided dq) {
         int T = s.seqLen(), d = s.headDim(), br = tiles.queryRows(), bc = tiles.keyCols();
         int qBlocks = ceilDiv(T, br), units = s.batch() * s.qHeads() * qBlocks;
-        int padded = transposedRowLength(T);
         float scale = (float) (1.0 / Math.sqrt(d));
         p.forChunks(units, Math.min(units, 8 * p.threads()), (u0, u1) -> {
-            float[] kt = new float[d * padded], vt = new float[d * padded];
+            float[] kt = new float[d * bc], vt = new float[d * bc];
             float[] pr = new float[ROW_GROUP * bc], ds = new float[ROW_GROUP * bc];
-            int loadedKv = -1;
             for (int u = u0; u < u1; u++) {
                 int bh = u / qBlocks, b = bh / s.qHeads(), h = bh % s.qHeads(), kh = h / s.group();
                 int q0 = (u % qBlocks) * br, q1 = Math.min(T, q0 + br);
                 int kBase = k.off() + b * T * k.stride() + kh * d, vBase = v.off() + b * T * v.stride() + kh * d;
-                if (loadedKv != b * s.kvHeads() + kh) {
-                    transpose(k.a(), kBase, k.stride(), T, d, kt, 0, padded);
-                    transpose(v.a(), vBase, v.stride(), T, d, vt, 0, padded);
-                    loadedKv = b * s.kvHeads() + kh;
-                }
                 int qBase = q.off() + b * T * q.stride() + h * d, gBase = dOut.off() + b * T * dOut.stride() + h * d;
                 int dqBase = dq.off() + b * T * dq.stride() + h * d, lBase = bh * T;
                 for (int j0 = 0; j0 < q1; j0 += bc) {
                     int nk = Math.min(bc, q1 - j0);
+                    transpose(k.a(), kBase + j0 * k.stride(), k.stride(), nk, d, kt, 0, bc);
+                    transpose(v.a(), vBase + j0 * v.stride(), v.stride(), nk, d, vt, 0, bc);
                     for (int r0 = q0; r0 < q1; r0 += ROW_GROUP) {
                         int gm = Math.min(ROW_GROUP, q1 - r0), last = r0 + gm - 1;
                         if (last < j0) continue;
                         int limit = Math.min(nk, last - j0 + 1), nv = roundUpToVector(limit);
-                        probabilityGradients(gm, limit, nv, r0, r0 - j0, q, qBase, kt, j0, padded, dOut, gBase, vt, j0, padded,
+                        probabilityGradients(gm, limit, nv, r0, r0 - j0, q, qBase, kt, dOut, gBase, vt,
                                 lse, delta, lBase, scale, pr, ds, bc, d);
                         // dQ += dS K over this block's keys
                         TileProduct.block(gm, d, 0, limit, ds, 0, bc, 1, k.a(), kBase + j0 * k.stride(), k.stride(),
@@ -267,18 +260,18 @@ public final class FlashAttention {
     }
 
     /**
-     * For query rows [r0, r0 + gm) against one key block (kt, vt: that block's K and V transposed, ld columns,
-     * starting at column c0): pr = P = exp(scale q.k - lse) and ds = P (dOut.v - delta) scale, both [gm, ldp],
-     * zero past each row's causal limit. Row i sees firstKey + i + 1 keys of the block (at most limit).
+     * For query rows [r0, r0 + gm) against one key block (kt, vt: that block's K and V transposed, [d, bc]):
+     * pr = P = exp(scale q.k - lse) and ds = P (dOut.v - delta) scale, both [gm, bc], zero past each row's causal
+     * limit. Row i sees firstKey + i + 1 keys of the block (at most limit).
      */
-    private static void probabilityGradients(int gm, int limit, int nv, int r0, int firstKey, Strided q, int qBase,
-                                             float[] kt, int c0, int ld, Strided dOut, int gBase, float[] vt, int v0, int vld,
-                                             float[] lse, float[] delta, int lBase, float scale, float[] pr, float[] ds, int ldp, int d) {
-        TileProduct.block(gm, nv, 0, d, q.a(), qBase + r0 * q.stride(), q.stride(), 1, kt, c0, ld, pr, 0, ldp, false);
-        TileProduct.block(gm, nv, 0, d, dOut.a(), gBase + r0 * dOut.stride(), dOut.stride(), 1, vt, v0, vld, ds, 0, ldp, false);
+    private static void probabilityGradients(int gm, int limit, int nv, int r0, int firstKey, Strided q, int qBase, float[] kt,
+                                             Strided dOut, int gBase, float[] vt, float[] lse, float[] delta, int lBase,
+                                             float scale, float[] pr, float[] ds, int bc, int d) {
+        TileProduct.block(gm, nv, 0, d, q.a(), qBase + r0 * q.stride(), q.stride(), 1, kt, 0, bc, pr, 0, bc, false);
+        TileProduct.block(gm, nv, 0, d, dOut.a(), gBase + r0 * dOut.stride(), dOut.stride(), 1, vt, 0, bc, ds, 0, bc, false);
         for (int i = 0; i < gm; i++) {
             int n = Math.min(limit, firstKey + i + 1), t = r0 + i;
-            scoreGradientRow(pr, ds, i * ldp, n, nv, scale, lse[lBase + t], delta[lBase + t]);
+            scoreGradientRow(pr, ds, i * bc, n, nv, scale, lse[lBase + t], delta[lBase + t]);
         }
     }
 
@@ -308,15 +301,6 @@ public final class FlashAttention {
             int row = base + s * stride;
             for (int i = 0; i < cols; i++) dst[dOff + i * ld + s] = src[row + i];
         }
-    }
-
-    /**
-     * Row length of a whole-sequence transposed K or V: whole vectors, plus one extra vector when that would make
-     * the row a multiple of 1 KiB, whose power-of-two stride maps the transpose's writes onto a few L1 sets.
-     */
-    private static int transposedRowLength(int seqLen) {
-        int n = roundUpToVector(seqLen);
-        return n % 256 == 0 ? n + L : n;
     }
 
     private static int roundUpToVector(int n) {
