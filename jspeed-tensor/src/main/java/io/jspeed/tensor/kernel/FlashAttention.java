@@ -184,13 +184,13 @@ public final class FlashAttention {
      */
     private static void keyBlockGradients(Parallel p, AttentionShape s, AttentionTiles tiles, Strided q, Strided k, Strided v,
                                           float[] lse, float[] delta, Strided dOut, Strided dk, Strided dv, Strided dq) {
-        int T = s.seqLen(), d = s.headDim(), bc = tiles.keyCols();
+        int T = s.seqLen(), d = s.headDim(), br = tiles.queryRows(), bc = tiles.keyCols();
         int kBlocks = ceilDiv(T, bc), blocksPerUnit = dq != null ? kBlocks : 1;
         int units = s.batch() * s.kvHeads() * (kBlocks / blocksPerUnit);
         float scale = (float) (1.0 / Math.sqrt(d));
         p.forChunks(units, Math.min(units, 8 * p.threads()), (u0, u1) -> {
             float[] kt = new float[d * bc], vt = new float[d * bc];
-            float[] pr = new float[ROW_GROUP * bc], ds = new float[ROW_GROUP * bc];
+            float[] pr = new float[br * bc], ds = new float[br * bc];
             for (int u = u0 * blocksPerUnit; u < u1 * blocksPerUnit; u++) {
                 int bkv = u / kBlocks, b = bkv / s.kvHeads(), kh = bkv % s.kvHeads();
                 int j0 = (u % kBlocks) * bc, nk = Math.min(bc, T - j0);
@@ -205,19 +205,30 @@ public final class FlashAttention {
                 for (int h = kh * s.group(); h < (kh + 1) * s.group(); h++) {
                     int qBase = q.off() + b * T * q.stride() + h * d, gBase = dOut.off() + b * T * dOut.stride() + h * d;
                     int lBase = (b * s.qHeads() + h) * T;
-                    // queries before j0 see none of this block's keys
-                    for (int r0 = j0; r0 < T; r0 += ROW_GROUP) {
-                        int gm = Math.min(ROW_GROUP, T - r0), limit = Math.min(nk, r0 + gm - j0), nv = roundUpToVector(limit);
-                        probabilityGradients(gm, limit, nv, r0, r0 - j0, q, qBase, kt, dOut, gBase, vt,
-                                lse, delta, lBase, scale, pr, ds, bc, d);
-                        // dV += P^T dOut and dK += dS^T Q over these queries, reading P and dS transposed
-                        TileProduct.block(limit, d, 0, gm, pr, 0, 1, bc, dOut.a(), gBase + r0 * dOut.stride(), dOut.stride(),
-                                dv.a(), dvBase, dv.stride(), true);
-                        TileProduct.block(limit, d, 0, gm, ds, 0, 1, bc, q.a(), qBase + r0 * q.stride(), q.stride(),
-                                dk.a(), dkBase, dk.stride(), true);
-                        if (dq != null) {
-                            TileProduct.block(gm, d, 0, limit, ds, 0, bc, 1, k.a(), kBase, k.stride(),
-                                    dq.a(), dq.off() + (b * T + r0) * dq.stride() + h * d, dq.stride(), true);
+                    // queries before j0 see none of this block's keys; the others come in chunks of br rows whose
+                    // P and dS are kept, so the dK and dV products below run over a whole chunk at once (a long
+                    // k loop per register tile) instead of loading and storing dK and dV per 16 queries
+                    for (int c0 = j0; c0 < T; c0 += br) {
+                        int c1 = Math.min(T, c0 + br);
+                        for (int r0 = c0; r0 < c1; r0 += ROW_GROUP) {
+                            int gm = Math.min(ROW_GROUP, c1 - r0), limit = Math.min(nk, r0 + gm - j0), nv = roundUpToVector(limit);
+                            int po = (r0 - c0) * bc;
+                            probabilityGradients(gm, limit, nv, roundUpToVector(nk), r0, r0 - j0, q, qBase, kt, dOut, gBase, vt,
+                                    lse, delta, lBase, scale, pr, ds, po, bc, d);
+                            if (dq != null) {
+                                TileProduct.block(gm, d, 0, limit, ds, po, bc, 1, k.a(), kBase, k.stride(),
+                                        dq.a(), dq.off() + (b * T + r0) * dq.stride() + h * d, dq.stride(), true);
+                            }
+                        }
+                        // dV += P^T dOut and dK += dS^T Q, 16 keys at a time over the chunk's queries that see them,
+                        // reading P and dS transposed
+                        for (int s0 = 0; s0 < nk; s0 += ROW_GROUP) {
+                            int km = Math.min(ROW_GROUP, nk - s0), first = Math.max(c0, j0 + s0);
+                            if (first >= c1) break;
+                            TileProduct.block(km, d, first - c0, c1 - c0, pr, s0, 1, bc, dOut.a(), gBase + c0 * dOut.stride(),
+                                    dOut.stride(), dv.a(), dvBase + s0 * dv.stride(), dv.stride(), true);
+                            TileProduct.block(km, d, first - c0, c1 - c0, ds, s0, 1, bc, q.a(), qBase + c0 * q.stride(),
+                                    q.stride(), dk.a(), dkBase + s0 * dk.stride(), dk.stride(), true);
                         }
                     }
                 }
@@ -248,8 +259,8 @@ public final class FlashAttention {
                         int gm = Math.min(ROW_GROUP, q1 - r0), last = r0 + gm - 1;
                         if (last < j0) continue;
                         int limit = Math.min(nk, last - j0 + 1), nv = roundUpToVector(limit);
-                        probabilityGradients(gm, limit, nv, r0, r0 - j0, q, qBase, kt, dOut, gBase, vt,
-                                lse, delta, lBase, scale, pr, ds, bc, d);
+                        probabilityGradients(gm, limit, nv, nv, r0, r0 - j0, q, qBase, kt, dOut, gBase, vt,
+                                lse, delta, lBase, scale, pr, ds, 0, bc, d);
                         // dQ += dS K over this block's keys
                         TileProduct.block(gm, d, 0, limit, ds, 0, bc, 1, k.a(), kBase + j0 * k.stride(), k.stride(),
                                 dq.a(), dqBase + r0 * dq.stride(), dq.stride(), true);
@@ -261,17 +272,22 @@ public final class FlashAttention {
 
     /**
      * For query rows [r0, r0 + gm) against one key block (kt, vt: that block's K and V transposed, [d, bc]):
-     * pr = P = exp(scale q.k - lse) and ds = P (dOut.v - delta) scale, both [gm, bc], zero past each row's causal
-     * limit. Row i sees firstKey + i + 1 keys of the block (at most limit).
+     * P = exp(scale q.k - lse) into pr and dS = P (dOut.v - delta) scale into ds, rows of bc from offset po,
+     * computed over nv columns and zero past each row's causal limit up to width. Row i sees firstKey + i + 1 keys
+     * of the block (at most limit).
      */
-    private static void probabilityGradients(int gm, int limit, int nv, int r0, int firstKey, Strided q, int qBase, float[] kt,
-                                             Strided dOut, int gBase, float[] vt, float[] lse, float[] delta, int lBase,
-                                             float scale, float[] pr, float[] ds, int bc, int d) {
-        TileProduct.block(gm, nv, 0, d, q.a(), qBase + r0 * q.stride(), q.stride(), 1, kt, 0, bc, pr, 0, bc, false);
-        TileProduct.block(gm, nv, 0, d, dOut.a(), gBase + r0 * dOut.stride(), dOut.stride(), 1, vt, 0, bc, ds, 0, bc, false);
+    private static void probabilityGradients(int gm, int limit, int nv, int width, int r0, int firstKey, Strided q, int qBase,
+                                             float[] kt, Strided dOut, int gBase, float[] vt, float[] lse, float[] delta,
+                                             int lBase, float scale, float[] pr, float[] ds, int po, int bc, int d) {
+        TileProduct.block(gm, nv, 0, d, q.a(), qBase + r0 * q.stride(), q.stride(), 1, kt, 0, bc, pr, po, bc, false);
+        TileProduct.block(gm, nv, 0, d, dOut.a(), gBase + r0 * dOut.stride(), dOut.stride(), 1, vt, 0, bc, ds, po, bc, false);
         for (int i = 0; i < gm; i++) {
-            int n = Math.min(limit, firstKey + i + 1), t = r0 + i;
-            scoreGradientRow(pr, ds, i * bc, n, nv, scale, lse[lBase + t], delta[lBase + t]);
+            int n = Math.min(limit, firstKey + i + 1), t = r0 + i, o = po + i * bc;
+            scoreGradientRow(pr, ds, o, n, nv, scale, lse[lBase + t], delta[lBase + t]);
+            if (nv < width) {
+                Arrays.fill(pr, o + nv, o + width, 0f);
+                Arrays.fill(ds, o + nv, o + width, 0f);
+            }
         }
     }
 
