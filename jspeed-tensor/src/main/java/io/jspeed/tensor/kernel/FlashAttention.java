@@ -16,10 +16,14 @@ import jdk.incubator.vector.VectorOperators;
  * beyond one block. Forward sweeps key blocks with an online softmax and saves only each query row's
  * log-sum-exp; backward recomputes the probabilities block by block from it. Saved memory is O(seqLen).
  *
- * <p>Backward runs two passes so that no two threads ever add into the same gradient rows: one task per
- * (batch, kv head, key block) accumulates that block's dK and dV over every query head of the group, one task
- * per (batch, query head, query block) accumulates dQ. Each gradient element therefore sums its terms in one
- * fixed order whatever the thread count, and results are bitwise reproducible (and equal for 1 or N threads).
+ * <p>No two threads ever add into the same gradient rows: a backward task owns a (batch, kv head), adding its dK,
+ * dV and its query heads' dQ in one sweep, or (when those tasks are too few for the threads, see
+ * {@link #schedule}) a key block's dK and dV in one pass and a query block's dQ in a second. Either way each
+ * gradient element sums its terms in the same fixed order (key blocks, then heads, then queries, increasing), so
+ * results are bitwise reproducible and equal for any thread count, as forward's are.
+ *
+ * <p>Block sizes come from the host's L1 and L2 sizes ({@link AttentionTiles}); products run through
+ * {@link TileProduct}'s register tiles, whose k ranges skip the causally masked keys 16 query rows at a time.
  */
 public final class FlashAttention {
 
