@@ -53,6 +53,7 @@ public final class FlashAttention {
             float[] kt = new float[d * bc];
             float[] scores = new float[ROW_GROUP * bc];
             float[] acc = new float[br * d], rowMax = new float[br], rowSum = new float[br];
+            float[] previousMax = new float[ROW_GROUP], blockSum = new float[ROW_GROUP];
             for (int u = u0; u < u1; u++) {
                 int bh = u / qBlocks, b = bh / s.qHeads(), h = bh % s.qHeads(), kh = h / s.group();
                 int q0 = (u % qBlocks) * br, q1 = Math.min(T, q0 + br), rows = q1 - q0;
@@ -74,8 +75,10 @@ public final class FlashAttention {
                                 scores, 0, bc, false);
                         for (int i = 0; i < gm; i++) {
                             int r = r0 + i, n = Math.min(limit, q0 + r - j0 + 1);
-                            onlineSoftmaxRow(scores, i * bc, n, nv, scale, rowMax, rowSum, r, acc, r * d, d);
+                            previousMax[i] = rowMax[r];
+                            blockSum[i] = onlineSoftmaxRow(scores, i * bc, n, nv, scale, rowMax, r);
                         }
+                        rescale(previousMax, rowMax, r0, gm, scale, rowSum, blockSum, acc, d);
                         // acc rows += P V over this block's keys; P is zero past each row's causal limit
                         TileProduct.block(gm, d, 0, limit, scores, 0, bc, 1, v.a(), vBase + j0 * v.stride(), v.stride(),
                                 acc, r0 * d, d, true);
@@ -92,14 +95,13 @@ public final class FlashAttention {
 
     /**
      * One key block's step of the online softmax for one query row: scores s[so, so + n) (raw q.k) become
-     * exp((s - m) * scale) with m the new running maximum, zeros fill [n, nv), and the row's running sum and
-     * output accumulator are rescaled to the new maximum. n <= 0 (no visible key in this block) zeros the row.
+     * exp((s - m) * scale) with m the new running maximum (stored in rowMax[r]), zeros fill [n, nv); returns their
+     * sum. n <= 0 (no visible key in this block) zeros the row and leaves the maximum.
      */
-    private static void onlineSoftmaxRow(float[] s, int so, int n, int nv, float scale, float[] rowMax, float[] rowSum, int r,
-                                         float[] acc, int ao, int d) {
+    private static float onlineSoftmaxRow(float[] s, int so, int n, int nv, float scale, float[] rowMax, int r) {
         if (n <= 0) {
             Arrays.fill(s, so, so + nv, 0f);
-            return;
+            return 0f;
         }
         // max by compare and blend: FloatVector.max carries Math.max's NaN and -0.0 rules at several instructions each
         FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -108,7 +110,7 @@ public final class FlashAttention {
             VectorMask<Float> greater = vmax.compare(VectorOperators.LT, x).and(F.indexInRange(i, n));
             vmax = vmax.blend(x, greater);
         }
-        float old = rowMax[r], max = Math.max(old, vmax.reduceLanes(VectorOperators.MAX));
+        float max = Math.max(rowMax[r], vmax.reduceLanes(VectorOperators.MAX));
         FloatVector vscale = FloatVector.broadcast(F, scale), vshift = FloatVector.broadcast(F, -max * scale);
         FloatVector sum = FloatVector.zero(F);
         for (int i = 0; i < nv; i += L) {
@@ -116,13 +118,29 @@ public final class FlashAttention {
             e.intoArray(s, so + i);
             sum = sum.add(e);
         }
-        if (old != max && old != Float.NEGATIVE_INFINITY) {
-            float alpha = Simd.exp(FloatVector.broadcast(F, (old - max) * scale)).lane(0);
-            rowSum[r] *= alpha;
-            Simd.scale(acc, ao, d, alpha);
-        }
         rowMax[r] = max;
-        rowSum[r] += Simd.sumLanes(sum);
+        return Simd.sumLanes(sum);
+    }
+
+    /**
+     * For rows [r0, r0 + gm): alpha = exp((previous max - new max) * scale), one vector exp for the whole row group
+     * (0 on a row's first block, whose max was -inf; exactly 1 where the max did not move); the running sum becomes
+     * sum * alpha + this block's sum, and the output accumulator row is scaled by alpha before this block's P V.
+     */
+    private static void rescale(float[] previousMax, float[] rowMax, int r0, int gm, float scale, float[] rowSum, float[] blockSum,
+                                float[] acc, int d) {
+        float[] alpha = previousMax;  // overwritten in place
+        for (int i = 0; i < gm; i += L) {
+            VectorMask<Float> live = F.indexInRange(i, gm);
+            FloatVector before = FloatVector.fromArray(F, previousMax, i, live), after = FloatVector.fromArray(F, rowMax, r0 + i, live);
+            Simd.exp(before.sub(after).mul(scale)).intoArray(alpha, i, live);
+        }
+        for (int i = 0; i < gm; i++) {
+            int r = r0 + i;
+            float a = alpha[i];
+            rowSum[r] = rowSum[r] * a + blockSum[i];
+            if (a != 1f) Simd.scale(acc, r * d, d, a);
+        }
     }
 
     /**
