@@ -103,10 +103,18 @@ public final class AttentionBench {
                 qkv, 0, stride, qkv, qWidth, stride, qkv, qWidth + kvWidth, stride, s.batch(), s.seqLen(), s.qHeads(), s.kvHeads(), s.headDim());
     }
 
-    /** Median milliseconds of one call, after at least one untimed call and 2 s of them (the JIT's warm-up). */
+    /**
+     * Median milliseconds of one call, after untimed calls for the JIT: at least 3 s and 10 calls, or 30 s when
+     * calls are slow. Vector code runs ~100x slower until C2 has compiled it, so a short warm-up would time the
+     * kernel measured first partly interpreted.
+     */
     private static double time(int iterations, Runnable pass) {
-        long warmEnd = System.nanoTime() + 2_000_000_000L;
-        do pass.run(); while (System.nanoTime() < warmEnd);
+        long start = System.nanoTime();
+        int calls = 0;
+        for (long elapsed = 0; elapsed < 3_000_000_000L || (calls < 10 && elapsed < 30_000_000_000L); elapsed = System.nanoTime() - start) {
+            pass.run();
+            calls++;
+        }
         java.util.List<Double> ms = new java.util.ArrayList<>();
         long end = System.nanoTime() + 2_000_000_000L;
         while (iterations > 0 ? ms.size() < iterations : ms.size() < 3 || System.nanoTime() < end) {
