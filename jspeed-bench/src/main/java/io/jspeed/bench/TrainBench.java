@@ -46,33 +46,44 @@ public final class TrainBench {
         }
 
         public ModelSpec spec() {
-            return ModelSpec.gpt2(vocab, layers, heads, dModel, positions);
+            return spec(seqLen);
+        }
+
+        /** The preset's model with a position table long enough for seqLen. */
+        public ModelSpec spec(int seqLen) {
+            return ModelSpec.gpt2(vocab, layers, heads, dModel, Math.max(positions, seqLen));
         }
     }
 
-    public record Result(String preset, int ranks, int threads, int zeroStage, int batch, int seqLen, long parameters,
-                         double flopsPerToken, double medianStepMs, double tokensPerSecond, double mfu, double peakGflops,
+    public record Result(String preset, int ranks, int threads, int zeroStage, int batch, int seqLen, boolean checkpointActivations,
+                         long parameters, double flopsPerToken, double medianStepMs, double tokensPerSecond, double mfu, double peakGflops,
                          long peakRssBytes, RankMemory rankMemory, double firstLoss, double lastLoss) {
 
         public String toJson() {
             return String.format(Locale.ROOT, "{\"preset\":\"%s\",\"ranks\":%d,\"threads_per_rank\":%d,\"zero_stage\":%d,\"batch\":%d,"
-                            + "\"seq_len\":%d,\"parameters\":%d,\"flops_per_token\":%.0f,\"step_ms_median\":%.2f,\"tokens_per_s\":%.1f,"
-                            + "\"mfu\":%.4f,\"peak_gflops\":%.1f,\"peak_rss_bytes\":%d,\"model_state_bytes_per_rank\":%d,"
+                            + "\"seq_len\":%d,\"checkpoint_activations\":%b,\"parameters\":%d,\"flops_per_token\":%.0f,\"step_ms_median\":%.2f,"
+                            + "\"tokens_per_s\":%.1f,\"mfu\":%.4f,\"peak_gflops\":%.1f,\"peak_rss_bytes\":%d,\"model_state_bytes_per_rank\":%d,"
                             + "\"working_bytes_per_rank\":%d,\"loss_first\":%.4f,\"loss_last\":%.4f}",
-                    preset, ranks, threads, zeroStage, batch, seqLen, parameters, flopsPerToken, medianStepMs, tokensPerSecond, mfu,
-                    peakGflops, peakRssBytes, rankMemory.modelStateBytes(), rankMemory.workingBytes(), firstLoss, lastLoss);
+                    preset, ranks, threads, zeroStage, batch, seqLen, checkpointActivations, parameters, flopsPerToken, medianStepMs,
+                    tokensPerSecond, mfu, peakGflops, peakRssBytes, rankMemory.modelStateBytes(), rankMemory.workingBytes(), firstLoss, lastLoss);
         }
     }
 
     private TrainBench() {}
 
-    public static Result run(Preset preset, RankContext rank, int zeroStage, int warmup, int steps, double peakGflops) throws java.io.IOException {
-        ModelSpec spec = preset.spec();
+    /**
+     * batch and seqLen 0 take the preset's (batch is per rank); checkpointActivations recomputes each block in
+     * backward.
+     */
+    public static Result run(Preset preset, RankContext rank, int zeroStage, int warmup, int steps, double peakGflops,
+                             int batch, int seqLen, boolean checkpointActivations) throws java.io.IOException {
+        int b = batch > 0 ? batch : preset.batch, t = seqLen > 0 ? seqLen : preset.seqLen, n = b * t;
+        ModelSpec spec = preset.spec(t);
         TransformerLM model = new TransformerLM(spec, rank.pool());
+        model.setActivationCheckpointing(checkpointActivations);
         ZeroEngine engine = new ZeroEngine(model, rank.group(), ZeroOptions.stage(zeroStage), false,
                 new ShardedAdamW.Settings(0.9f, 0.999f, 1e-8f, 0f), rank.pool(), (i, dst) -> model.initializeBlock(i, 1234, dst));
         int ranks = rank.group().size();
-        int b = preset.batch, t = preset.seqLen, n = b * t;
         SplittableRandom random = new SplittableRandom(42 + 7919L * rank.group().rank());
         int[][] tokens = new int[4][n], targets = new int[4][n];
         for (int i = 0; i < 4; i++) {
@@ -101,8 +112,8 @@ public final class TrainBench {
         double flopsPerToken = 6.0 * (params - positionTable) + 12.0 * spec.nLayer() * spec.dModel() * t;
         double tokensPerSecond = (double) n * ranks / (median / 1e3);
         double mfu = peakGflops > 0 ? flopsPerToken * tokensPerSecond / (peakGflops * 1e9) : Double.NaN;
-        return new Result(preset.label, ranks, rank.pool().threads(), zeroStage, b, t, params, flopsPerToken, median, tokensPerSecond,
-                mfu, peakGflops, MemoryProbe.peakRssBytes(), engine.memory(), first, last);
+        return new Result(preset.label, ranks, rank.pool().threads(), zeroStage, b, t, checkpointActivations, params, flopsPerToken, median,
+                tokensPerSecond, mfu, peakGflops, MemoryProbe.peakRssBytes(), engine.memory(), first, last);
     }
 
     static double median(double[] xs) {

@@ -1,6 +1,7 @@
 package io.jspeed.cli;
 
 import io.jspeed.bench.CommBench;
+import io.jspeed.bench.AttentionBench;
 import io.jspeed.bench.GemmBench;
 import io.jspeed.bench.PeakFlops;
 import io.jspeed.bench.TrainBench;
@@ -10,6 +11,7 @@ import io.jspeed.tensor.kernel.GemmBlocking;
 import io.jspeed.tensor.matmul.DnnlBf16Matmul;
 import io.jspeed.tensor.matmul.HostMatmul;
 import io.jspeed.tensor.matmul.MatmulEngine;
+import io.jspeed.tensor.kernel.AttentionShape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,8 +25,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.Locale;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: training throughput, GEMM speed, collective bandwidth.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Comm.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: training throughput, GEMM speed, attention, collective bandwidth.",
+        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Comm.class, BenchCommand.Attention.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -56,6 +58,12 @@ final class BenchCommand implements Runnable {
         int threads;
         @Option(names = "--zero-stage", description = "ZeRO stage 0-3 (default: ${DEFAULT-VALUE})", defaultValue = "0")
         int zeroStage;
+        @Option(names = "--batch", description = "Sequences per step (default: the preset's)", defaultValue = "0")
+        int batch;
+        @Option(names = "--seq", description = "Sequence length (default: the preset's; longer ones extend the position table)", defaultValue = "0")
+        int seq;
+        @Option(names = "--checkpoint-activations", description = "Keep only block inputs in forward, recompute each block in backward.")
+        boolean checkpointActivations;
         @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
         boolean json;
         @Mixin
@@ -64,12 +72,13 @@ final class BenchCommand implements Runnable {
         @Override
         public void run() {
             TrainBench.Preset p = TrainBench.Preset.parse(preset);
+            if (batch < 0 || seq < 0) throw new IllegalArgumentException("--batch " + batch + " and --seq " + seq + " must be >= 1 (0 = the preset's)");
             double peak;
             try (Parallel pool = Parallel.withThreads(threads)) {
                 peak = PeakFlops.measureGflops(pool);
             }
             TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads,
-                    rank -> TrainBench.run(p, rank, zeroStage, warmup, steps, peak));
+                    rank -> TrainBench.run(p, rank, zeroStage, warmup, steps, peak, batch, seq, checkpointActivations));
             if (!ranks.leaderProcess()) return;
             append(r.toJson());
             if (json) {
@@ -219,6 +228,38 @@ final class BenchCommand implements Runnable {
             if (json) report.jsonLines().forEach(System.out::println);
             else System.out.print(report.table());
             return 0;
+        }
+    }
+
+    @Command(name = "attention", mixinStandardHelpOptions = true,
+            description = "Causal attention forward+backward: the tiled kernel against the one it replaced (seq <= 4096), GFLOP/s and fraction of peak.")
+    static final class Attention implements Runnable {
+        @Option(names = "--seq", description = "Sequence length (default: ${DEFAULT-VALUE})", defaultValue = "1024") int seq;
+        @Option(names = "--heads", description = "Query heads (default: ${DEFAULT-VALUE})", defaultValue = "12") int heads;
+        @Option(names = "--kv-heads", description = "Key/value heads (default: --heads)", defaultValue = "0") int kvHeads;
+        @Option(names = "--head-dim", description = "Head size (default: ${DEFAULT-VALUE})", defaultValue = "64") int headDim;
+        @Option(names = "--batch", description = "Sequences (default: ${DEFAULT-VALUE})", defaultValue = "1") int batch;
+        @Option(names = "--threads", description = "Threads (default: all processors)", defaultValue = "0") int threads;
+        @Option(names = "--iterations", description = "Timed passes per kernel (default: 0 = at least 3 and 2 s)", defaultValue = "0") int iterations;
+        @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
+
+        @Override
+        public void run() {
+            AttentionShape shape = new AttentionShape(batch, seq, heads, kvHeads == 0 ? heads : kvHeads, headDim);
+            try (Parallel pool = Parallel.withThreads(threads)) {
+                AttentionBench.Result r = AttentionBench.run(shape, pool, iterations, PeakFlops.measureGflops(pool));
+                append(r.toJson());
+                if (json) {
+                    System.out.println(r.toJson());
+                    return;
+                }
+                System.out.printf(Locale.ROOT, "%6s %7s %10s %10s %10s %10s %8s %9s %10s%n", "seq", "threads", "flash ms", "GFLOP/s",
+                        "old ms", "old GF/s", "speedup", "of peak", "peak GF/s");
+                double oldMs = Double.isNaN(r.oldSavedMs()) ? r.oldRecomputedMs()
+                        : Double.isNaN(r.oldRecomputedMs()) ? r.oldSavedMs() : Math.min(r.oldSavedMs(), r.oldRecomputedMs());
+                System.out.printf(Locale.ROOT, "%6d %7d %10.2f %10.1f %10.2f %10.1f %7.2fx %8.1f%% %10.0f%n", seq, r.threads(), r.flashMs(),
+                        r.gflops(r.flashMs()), oldMs, r.gflops(oldMs), r.speedup(), 100 * r.gflops(r.flashMs()) / r.peakGflops(), r.peakGflops());
+            }
         }
     }
 }

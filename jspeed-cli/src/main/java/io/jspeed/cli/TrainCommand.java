@@ -46,6 +46,9 @@ final class TrainCommand implements Callable<Integer> {
             "so it shows how a model fares with bf16 weights but saves neither memory nor time."})
     Boolean bf16;
 
+    @Option(names = "--checkpoint-activations", description = "Keep only each block's input in forward and recompute the block in backward (training.checkpoint_activations): less memory, one more forward per step.")
+    Boolean checkpointActivations;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any config key by its dotted path, e.g. --set model.n_layer=6 --set optimizer.params.lr=3e-4")
     Map<String, String> sets = new LinkedHashMap<>();
 
@@ -72,6 +75,7 @@ final class TrainCommand implements Callable<Integer> {
         put(overrides, "training.threads", threads);
         put(overrides, "bf16.enabled", bf16);
         put(overrides, "zero_optimization.stage", zeroStage);
+        put(overrides, "training.checkpoint_activations", checkpointActivations);
         overrides.putAll(sets);
         int world = ranks.worldSize();
 

@@ -67,4 +67,20 @@ class CommandLineTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--max-bytes 1099511627776").contains("heap");
     }
+
+    @Test
+    void attentionBenchRejectsHeadsThatDoNotGroup() {
+        Run r = run("bench", "attention", "--seq", "16", "--heads", "5", "--kv-heads", "2");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("qHeads 5").contains("kvHeads 2");
+    }
+
+    @Test
+    void partitionedActivationsAreRefusedBeforeTraining(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("ds.json");
+        Files.writeString(cfg, "{\"activation_checkpointing\": {\"partition_activations\": true}}");
+        Run r = run("train", "--checkpoint-activations", "--config", cfg.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("activation_checkpointing.partition_activations").contains("model parallelism");
+    }
 }

@@ -1,5 +1,6 @@
 package io.jspeed.model;
 
+import io.jspeed.model.layer.BlockActivations;
 import io.jspeed.model.layer.BlockScratch;
 import io.jspeed.model.layer.DecoderBlock;
 import io.jspeed.model.layer.Gpt2Block;
@@ -39,12 +40,7 @@ public final class TransformerLM {
     private final int wte, wpe, finalW, finalB, lmHead;
     private final Map<Long, Workspace> workspaces = new HashMap<>();
     private ParamSchedule schedule = ParamSchedule.RESIDENT;
-
-    /**
-     * Attention probabilities cost O(seqLen^2) per head and layer. Below this total they are saved for backward
-     * (fastest); above it backward recomputes them (one more q·kᵀ and softmax per head, bitwise the same result).
-     */
-    private static final long SAVED_PROBS_BUDGET_BYTES = 64L << 20;
+    private boolean checkpointActivations;
 
     /** Positions per LM-head chunk: bounds the logits buffer at HEAD_ROWS·vocab floats. */
     private static final int HEAD_ROWS = 256;
@@ -134,6 +130,20 @@ public final class TransformerLM {
                 }
             }
         }
+    }
+
+    /**
+     * Activation checkpointing: forward keeps only each block's input (the residual stream at block boundaries)
+     * and one set of saved activations shared by all blocks; backward recomputes each block's forward into it
+     * right before that block's backward. Costs one more forward per step, gives bitwise the same results.
+     */
+    public void setActivationCheckpointing(boolean on) {
+        if (on != checkpointActivations) workspaces.clear();
+        checkpointActivations = on;
+    }
+
+    public boolean activationCheckpointing() {
+        return checkpointActivations;
     }
 
     public void zeroGrads() {
@@ -298,13 +308,18 @@ public final class TransformerLM {
         else RmsNorm.backward(pool, dResid, 0, gh, finalW, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalRstd, 0, ws.n, c);
     }
 
-    /** Blocks in reverse, then the embeddings (for GPT-2 still held from the tied head). */
+    /**
+     * Blocks in reverse, then the embeddings (for GPT-2 still held from the tied head). With checkpointing, a block
+     * is recomputed into the shared activations (rewriting resid[l + 1] with the same bits, no longer needed) right
+     * before its backward, inside the same acquisition; the last block's are still there from forwardHidden.
+     */
     private void backwardHidden(Workspace ws, int[] tokens) {
         int c = spec.dModel();
         float[] dResid = ws.dResid;
         for (int l = blocks.size() - 1; l >= 0; l--) {
             ParamBlock p = blocks.get(l).params();
             schedule.acquire(p, true);
+            if (ws.checkpointed && l < blocks.size() - 1) ws.bound[l].forward(ws.resid[l], ws.resid[l + 1]);
             ws.bound[l].backward(ws.resid[l], dResid);
             schedule.release(p, true);
         }
@@ -318,6 +333,7 @@ public final class TransformerLM {
     /** Activations of one (batch, seqLen): the residual stream at each block boundary plus what blocks save. */
     private final class Workspace {
         final int seqLen, n;
+        final boolean checkpointed;
         final float[][] resid;
         final DecoderBlock.BoundBlock[] bound;
         final float[] finalNorm, finalMean, finalRstd, logits, dFinalNorm, dResid;
@@ -329,9 +345,12 @@ public final class TransformerLM {
             BlockScratch scratch = new BlockScratch(spec, batch, seqLen);
             resid = new float[blocks.size() + 1][n * c];
             bound = new DecoderBlock.BoundBlock[blocks.size()];
-            long probsBytes = 4L * batch * spec.nHead() * seqLen * seqLen * blocks.size();
-            boolean saveProbs = probsBytes <= SAVED_PROBS_BUDGET_BYTES;
-            for (int l = 0; l < blocks.size(); l++) bound[l] = blocks.get(l).bind(batch, seqLen, scratch, saveProbs);
+            checkpointed = checkpointActivations;
+            BlockActivations shared = checkpointed ? new BlockActivations(spec, batch, seqLen) : null;
+            for (int l = 0; l < blocks.size(); l++) {
+                BlockActivations saved = checkpointed ? shared : new BlockActivations(spec, batch, seqLen);
+                bound[l] = blocks.get(l).bind(batch, seqLen, scratch, saved);
+            }
             finalNorm = new float[n * c];
             finalMean = new float[n];
             finalRstd = new float[n];

@@ -60,6 +60,7 @@ public final class TrainingRun {
         TokenDataset data = encode(split, tokenizer, rank.pool(), say);
 
         TransformerLM model = new TransformerLM(modelSpec(config.model(), tokenizer.vocabSize()), rank.pool());
+        model.setActivationCheckpointing(config.activationCheckpointing().enabled());
         MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
         long seed = config.seed();
         ZeroEngine engine = newEngine(config, model, rank, (i, dst) -> model.initializeBlock(i, seed, dst));
@@ -96,6 +97,7 @@ public final class TrainingRun {
             throw new IOException("the training data differs from the data " + checkpoint + " was trained on (token checksum "
                     + data.checksum() + " vs " + state.dataChecksum() + "); resume needs the same --data");
         TransformerLM model = new TransformerLM(modelSpec(config.model(), state.vocabSize()), rank.pool());
+        model.setActivationCheckpointing(config.activationCheckpointing().enabled());
         MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
         ZeroEngine engine;
         try (SafetensorsFile weights = Checkpointer.openModel(checkpoint)) {

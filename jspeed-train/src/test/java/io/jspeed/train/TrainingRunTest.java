@@ -56,7 +56,13 @@ class TrainingRunTest {
     }
 
     static TrainConfig tinyConfig(Path corpus, Path out, int steps, String tokenizer) {
-        return ConfigLoader.load(null, tinyOverrides(corpus, out, steps, tokenizer));
+        return tinyConfig(corpus, out, steps, tokenizer, Map.of());
+    }
+
+    static TrainConfig tinyConfig(Path corpus, Path out, int steps, String tokenizer, Map<String, String> extra) {
+        Map<String, String> o = tinyOverrides(corpus, out, steps, tokenizer);
+        o.putAll(extra);
+        return ConfigLoader.load(null, o);
     }
 
     static Map<String, String> tinyOverrides(Path corpus, Path out, int steps, String tokenizer) {
@@ -111,6 +117,26 @@ class TrainingRunTest {
 
         assertThat(trainLosses(split)).containsExactlyElementsOf(trainLosses(full));
         assertThat(trainLosses(split)).hasSize(14);
+    }
+
+    /**
+     * Recomputing each block in backward (activation checkpointing) leaves every loss bitwise unchanged, through the
+     * config key the CLI's --checkpoint-activations sets. (ActivationCheckpointingTest in jspeed-model compares
+     * gradients too, for both architectures; here Llama, whose grouped-query attention is the less direct path.)
+     */
+    @Test
+    void checkpointedActivationsGiveTheSameLossesBitForBit(@TempDir Path tmp) throws IOException {
+        Path corpus = writeCorpus(tmp);
+        for (String type : new String[] {"llama"}) {
+            Map<String, String> model = Map.of("model.type", type, "model.n_head", "4", "model.n_kv_head", type.equals("llama") ? "2" : "4");
+            Map<String, String> checkpointed = new LinkedHashMap<>(model);
+            checkpointed.put("training.checkpoint_activations", "true");
+            Path plain = tmp.resolve("out/" + type + "-plain"), ckpt = tmp.resolve("out/" + type + "-checkpointed");
+            Trainer.Result a = TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 5, "bytes", model), plain, RankContext.single(POOL), TrainingListener.NONE);
+            Trainer.Result b = TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 5, "bytes", checkpointed), ckpt, RankContext.single(POOL), TrainingListener.NONE);
+            assertThat(b.losses()).as(type).hasSize(5).containsExactlyElementsOf(a.losses());
+            assertThat(trainLosses(ckpt)).as(type).containsExactlyElementsOf(trainLosses(plain));
+        }
     }
 
     @Test

@@ -3,9 +3,11 @@ package io.jspeed.model.layer;
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.param.ParamBlock;
 import io.jspeed.tensor.Parallel;
-import io.jspeed.tensor.kernel.Attention;
+import io.jspeed.tensor.kernel.AttentionShape;
+import io.jspeed.tensor.kernel.FlashAttention;
 import io.jspeed.tensor.kernel.Gelu;
 import io.jspeed.tensor.kernel.LayerNorm;
+import io.jspeed.tensor.kernel.Strided;
 import io.jspeed.tensor.kernel.Vectors;
 
 import java.util.Arrays;
@@ -55,33 +57,40 @@ public final class Gpt2Block implements DecoderBlock {
     }
 
     @Override
-    public BoundBlock bind(int batch, int seqLen, BlockScratch s, boolean saveAttentionProbs) {
-        return new Bound(batch, seqLen, s, saveAttentionProbs);
+    public BoundBlock bind(int batch, int seqLen, BlockScratch s, BlockActivations saved) {
+        return new Bound(batch, seqLen, s, saved);
     }
 
     private final class Bound implements BoundBlock {
-        final int batch, seqLen, n, c, f, heads, headDim;
+        final int n, c, f;
+        final AttentionShape shape;
         final BlockScratch s;
-        final float[] mean1, rstd1, qkv, attn, probs, x2, mean2, rstd2, fc;
+        final float[] mean1, rstd1, qkv, attn, lse, x2, mean2, rstd2, fc;
+        final Strided q, k, v, out, dq, dk, dv, dOut;
 
-        Bound(int batch, int seqLen, BlockScratch s, boolean saveAttentionProbs) {
-            this.batch = batch;
-            this.seqLen = seqLen;
+        Bound(int batch, int seqLen, BlockScratch s, BlockActivations saved) {
             this.s = s;
             n = batch * seqLen;
             c = spec.dModel();
             f = spec.dFf();
-            heads = spec.nHead();
-            headDim = spec.headDim();
-            mean1 = new float[n];
-            rstd1 = new float[n];
-            qkv = new float[n * 3 * c];
-            attn = new float[n * c];
-            probs = saveAttentionProbs ? new float[batch * heads * seqLen * seqLen] : null;
-            x2 = new float[n * c];
-            mean2 = new float[n];
-            rstd2 = new float[n];
-            fc = new float[n * f];
+            shape = new AttentionShape(batch, seqLen, spec.nHead(), spec.nHead(), spec.headDim());
+            mean1 = saved.mean1;
+            rstd1 = saved.rstd1;
+            qkv = saved.qkv;
+            attn = saved.attn;
+            lse = saved.lse;
+            x2 = saved.x2;
+            mean2 = saved.mean2;
+            rstd2 = saved.rstd2;
+            fc = saved.mlpIn;
+            q = new Strided(qkv, 0, 3 * c);
+            k = q.shift(c);
+            v = q.shift(2 * c);
+            out = new Strided(attn, 0, c);
+            dq = new Strided(s.dQkv, 0, 3 * c);
+            dk = dq.shift(c);
+            dv = dq.shift(2 * c);
+            dOut = new Strided(s.dAttn, 0, c);
         }
 
         @Override
@@ -89,8 +98,7 @@ public final class Gpt2Block implements DecoderBlock {
             float[] w = params.values();
             LayerNorm.forward(pool, s.norm, 0, mean1, rstd1, 0, xIn, 0, w, ln1W, w, ln1B, n, c, spec.normEps());
             Linear.forward(pool, qkv, 0, s.norm, 0, w, qkvW, w, qkvB, n, c, 3 * c, WeightLayout.IN_OUT);
-            Attention.forward(pool, attn, 0, probs, 0, qkv, 0, 3 * c, qkv, c, 3 * c, qkv, 2 * c, 3 * c,
-                    batch, seqLen, heads, heads, headDim);
+            FlashAttention.forward(pool, shape, q, k, v, out, lse);
             Linear.forward(pool, s.proj, 0, attn, 0, w, projW, w, projB, n, c, c, WeightLayout.IN_OUT);
             Vectors.add(pool, x2, 0, xIn, 0, s.proj, 0, n * c);
             LayerNorm.forward(pool, s.norm, 0, mean2, rstd2, 0, x2, 0, w, ln2W, w, ln2B, n, c, spec.normEps());
@@ -114,8 +122,7 @@ public final class Gpt2Block implements DecoderBlock {
             // Attention branch: dResid now holds d(x2).
             Linear.backward(pool, s.dAttn, 0, false, g, projW, g, projB, dResid, 0, attn, 0, w, projW, n, c, c, WeightLayout.IN_OUT);
             Arrays.fill(s.dQkv, 0, n * 3 * c, 0f);
-            Attention.backward(pool, s.dQkv, 0, 3 * c, s.dQkv, c, 3 * c, s.dQkv, 2 * c, 3 * c, s.dAttn, 0, probs, 0,
-                    qkv, 0, 3 * c, qkv, c, 3 * c, qkv, 2 * c, 3 * c, batch, seqLen, heads, heads, headDim);
+            FlashAttention.backward(pool, shape, q, k, v, out, lse, dOut, dq, dk, dv);
             LayerNorm.forward(pool, s.norm, 0, mean1, rstd1, 0, xIn, 0, w, ln1W, w, ln1B, n, c, spec.normEps());
             Linear.backward(pool, s.dNorm, 0, false, g, qkvW, g, qkvB, s.dQkv, 0, s.norm, 0, w, qkvW, n, c, 3 * c, WeightLayout.IN_OUT);
             LayerNorm.backward(pool, dResid, 0, g, ln1W, g, ln1B, s.dNorm, 0, xIn, 0, w, ln1W, mean1, rstd1, 0, n, c);

@@ -3,9 +3,11 @@ package io.jspeed.model.layer;
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.param.ParamBlock;
 import io.jspeed.tensor.Parallel;
-import io.jspeed.tensor.kernel.Attention;
+import io.jspeed.tensor.kernel.AttentionShape;
+import io.jspeed.tensor.kernel.FlashAttention;
 import io.jspeed.tensor.kernel.Rope;
 import io.jspeed.tensor.kernel.RmsNorm;
+import io.jspeed.tensor.kernel.Strided;
 import io.jspeed.tensor.kernel.SwiGlu;
 import io.jspeed.tensor.kernel.Vectors;
 
@@ -57,17 +59,18 @@ public final class LlamaBlock implements DecoderBlock {
     }
 
     @Override
-    public BoundBlock bind(int batch, int seqLen, BlockScratch s, boolean saveAttentionProbs) {
-        return new Bound(batch, seqLen, s, saveAttentionProbs);
+    public BoundBlock bind(int batch, int seqLen, BlockScratch s, BlockActivations saved) {
+        return new Bound(batch, seqLen, s, saved);
     }
 
     private final class Bound implements BoundBlock {
-        final int batch, seqLen, n, c, f, qHeads, kvHeads, headDim, qkvWidth, qWidth, kvWidth;
+        final int n, c, f, seqLen, qHeads, kvHeads, qkvWidth, qWidth;
+        final AttentionShape shape;
         final BlockScratch s;
-        final float[] rstd1, qkv, attn, probs, x2, rstd2, gate, up;
+        final float[] rstd1, qkv, attn, lse, x2, rstd2, gate, up;
+        final Strided q, k, v, out, dq, dk, dv, dOut;
 
-        Bound(int batch, int seqLen, BlockScratch s, boolean saveAttentionProbs) {
-            this.batch = batch;
+        Bound(int batch, int seqLen, BlockScratch s, BlockActivations saved) {
             this.seqLen = seqLen;
             this.s = s;
             n = batch * seqLen;
@@ -75,18 +78,26 @@ public final class LlamaBlock implements DecoderBlock {
             f = spec.dFf();
             qHeads = spec.nHead();
             kvHeads = spec.nKvHead();
-            headDim = spec.headDim();
             qkvWidth = spec.qkvWidth();
-            qWidth = qHeads * headDim;
-            kvWidth = kvHeads * headDim;
-            rstd1 = new float[n];
-            qkv = new float[n * qkvWidth];
-            attn = new float[n * qWidth];
-            probs = saveAttentionProbs ? new float[batch * qHeads * seqLen * seqLen] : null;
-            x2 = new float[n * c];
-            rstd2 = new float[n];
-            gate = new float[n * f];
-            up = new float[n * f];
+            qWidth = qHeads * spec.headDim();
+            int kvWidth = kvHeads * spec.headDim();
+            shape = new AttentionShape(batch, seqLen, qHeads, kvHeads, spec.headDim());
+            rstd1 = saved.rstd1;
+            qkv = saved.qkv;
+            attn = saved.attn;
+            lse = saved.lse;
+            x2 = saved.x2;
+            rstd2 = saved.rstd2;
+            gate = saved.mlpIn;
+            up = saved.mlpUp;
+            q = new Strided(qkv, 0, qkvWidth);
+            k = q.shift(qWidth);
+            v = q.shift(qWidth + kvWidth);
+            out = new Strided(attn, 0, qWidth);
+            dq = new Strided(s.dQkv, 0, qkvWidth);
+            dk = dq.shift(qWidth);
+            dv = dq.shift(qWidth + kvWidth);
+            dOut = new Strided(s.dAttn, 0, qWidth);
         }
 
         @Override
@@ -96,8 +107,7 @@ public final class LlamaBlock implements DecoderBlock {
             Linear.forward(pool, qkv, 0, s.norm, 0, w, qkvW, null, 0, n, c, qkvWidth, WeightLayout.OUT_IN);
             rope.rotate(pool, qkv, 0, qkvWidth, n, seqLen, qHeads, false);
             rope.rotate(pool, qkv, qWidth, qkvWidth, n, seqLen, kvHeads, false);
-            Attention.forward(pool, attn, 0, probs, 0, qkv, 0, qkvWidth, qkv, qWidth, qkvWidth, qkv, qWidth + kvWidth, qkvWidth,
-                    batch, seqLen, qHeads, kvHeads, headDim);
+            FlashAttention.forward(pool, shape, q, k, v, out, lse);
             Linear.forward(pool, s.proj, 0, attn, 0, w, oW, null, 0, n, qWidth, c, WeightLayout.OUT_IN);
             Vectors.add(pool, x2, 0, xIn, 0, s.proj, 0, n * c);
             RmsNorm.forward(pool, s.norm, 0, rstd2, 0, x2, 0, w, norm2W, n, c, spec.normEps());
@@ -123,9 +133,7 @@ public final class LlamaBlock implements DecoderBlock {
 
             Linear.backward(pool, s.dAttn, 0, false, g, oW, null, 0, dResid, 0, attn, 0, w, oW, n, qWidth, c, WeightLayout.OUT_IN);
             Arrays.fill(s.dQkv, 0, n * qkvWidth, 0f);
-            Attention.backward(pool, s.dQkv, 0, qkvWidth, s.dQkv, qWidth, qkvWidth, s.dQkv, qWidth + kvWidth, qkvWidth,
-                    s.dAttn, 0, probs, 0, qkv, 0, qkvWidth, qkv, qWidth, qkvWidth, qkv, qWidth + kvWidth, qkvWidth,
-                    batch, seqLen, qHeads, kvHeads, headDim);
+            FlashAttention.backward(pool, shape, q, k, v, out, lse, dOut, dq, dk, dv);
             // RoPE is a rotation, so its backward is the inverse rotation of the gradient.
             rope.rotate(pool, s.dQkv, 0, qkvWidth, n, seqLen, qHeads, true);
             rope.rotate(pool, s.dQkv, qWidth, qkvWidth, n, seqLen, kvHeads, true);

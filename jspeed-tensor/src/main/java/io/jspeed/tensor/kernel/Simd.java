@@ -151,6 +151,25 @@ final class Simd {
         return result.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
     }
 
+    /** Sum of a[i] * b[i] in a fixed order (one FMA chain per lane, lanes summed in order, then the tail). */
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(F);
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        }
+        float s = sumLanes(acc);
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** dst = src * s */
+    static void scaleInto(float[] src, int so, int n, float s, float[] dst, int dso) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) FloatVector.fromArray(F, src, so + i).mul(s).intoArray(dst, dso + i);
+        for (; i < n; i++) dst[dso + i] = src[so + i] * s;
+    }
+
     /** a *= s */
     static void scale(float[] a, int ao, int n, float s) {
         int i = 0;

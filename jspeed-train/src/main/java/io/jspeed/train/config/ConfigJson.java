@@ -53,6 +53,12 @@ final class ConfigJson {
         zero.put("stage3_max_live_parameters", c.zero().maxLiveParameters());
         root.put("comm_timeout_s", c.commTimeoutSeconds());
         root.put("steps_per_print", c.stepsPerPrint());
+        ActivationCheckpointingConfig ac = c.activationCheckpointing();
+        if (ac.enabled()) {
+            ObjectNode block = root.putObject("activation_checkpointing");
+            block.put("cpu_checkpointing", ac.cpuCheckpointing());
+            if (ac.numberCheckpoints() > 0) block.put("number_checkpoints", ac.numberCheckpoints());
+        }
 
         ModelConfig m = c.model();
         ObjectNode model = root.putObject("model");
@@ -83,6 +89,7 @@ final class ConfigJson {
         training.put("checkpoint_every", c.checkpointEvery());
         training.put("out_dir", c.outDir());
         training.put("threads", c.threads());
+        training.put("checkpoint_activations", c.activationCheckpointing().enabled());
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (JsonProcessingException e) {

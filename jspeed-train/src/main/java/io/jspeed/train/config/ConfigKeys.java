@@ -24,7 +24,7 @@ final class ConfigKeys {
     /** The JSON type of a leaf value, how to check it and how to parse it from an override string. */
     enum Kind {
         INT("an integer"), LONG("an integer"), NUMBER("a number"), BOOL("true or false"), STRING("a string"),
-        STRING_OR_NULL("a string or null"), NUMBER_PAIR("an array of 2 numbers");
+        STRING_OR_NULL("a string or null"), INT_OR_NULL("an integer or null"), NUMBER_PAIR("an array of 2 numbers");
 
         final String description;
 
@@ -40,6 +40,7 @@ final class ConfigKeys {
                 case BOOL -> node.isBoolean();
                 case STRING -> node.isTextual();
                 case STRING_OR_NULL -> node.isTextual() || node.isNull();
+                case INT_OR_NULL -> node.isNull() || INT.accepts(node);
                 case NUMBER_PAIR -> node.isArray() && node.size() == 2 && node.get(0).isNumber() && node.get(1).isNumber();
             };
         }
@@ -57,6 +58,7 @@ final class ConfigKeys {
                             : t.equalsIgnoreCase("false") ? BooleanNode.FALSE : null;
                     case STRING -> TextNode.valueOf(text);
                     case STRING_OR_NULL -> t.equals("null") ? NullNode.getInstance() : TextNode.valueOf(text);
+                    case INT_OR_NULL -> t.equals("null") ? NullNode.getInstance() : INT.parse(t);
                     case NUMBER_PAIR -> {
                         String inner = t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : t;
                         String[] parts = inner.split(",");
@@ -112,6 +114,12 @@ final class ConfigKeys {
         m.put("zero_optimization.stage3_max_live_parameters", Kind.LONG);
         m.put("comm_timeout_s", Kind.NUMBER);
         m.put("steps_per_print", Kind.INT);
+        m.put("activation_checkpointing.partition_activations", Kind.BOOL);
+        m.put("activation_checkpointing.cpu_checkpointing", Kind.BOOL);
+        m.put("activation_checkpointing.number_checkpoints", Kind.INT_OR_NULL);
+        m.put("activation_checkpointing.contiguous_memory_optimization", Kind.BOOL);
+        m.put("activation_checkpointing.synchronize_checkpoint_boundary", Kind.BOOL);
+        m.put("activation_checkpointing.profile", Kind.BOOL);
         m.put("model.type", Kind.STRING);
         m.put("model.vocab_size", Kind.INT);
         m.put("model.n_layer", Kind.INT);
@@ -134,6 +142,7 @@ final class ConfigKeys {
         m.put("training.checkpoint_every", Kind.INT);
         m.put("training.out_dir", Kind.STRING);
         m.put("training.threads", Kind.INT);
+        m.put("training.checkpoint_activations", Kind.BOOL);
         return java.util.Collections.unmodifiableMap(m);
     }
 

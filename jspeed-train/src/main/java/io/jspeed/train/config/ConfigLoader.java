@@ -174,7 +174,27 @@ public final class ConfigLoader {
                 t.real("comm_timeout_s", 300.0), worldSize, steps, t.real("training.minutes", 5.0), t.int64("training.seed", 1337),
                 t.integer("steps_per_print", 10), t.integer("training.eval_every", 100),
                 t.integer("training.eval_batches", 8), t.integer("training.checkpoint_every", 200),
-                t.text("training.out_dir", "out"), t.integer("training.threads", 0));
+                t.text("training.out_dir", "out"), t.integer("training.threads", 0), activationCheckpointing(t));
+    }
+
+    /** See {@link ActivationCheckpointingConfig} for what each key means here. */
+    private static ActivationCheckpointingConfig activationCheckpointing(ConfigTree t) {
+        String block = "activation_checkpointing";
+        if (t.bool(block + ".partition_activations", false)) {
+            throw new ConfigException(block + ".partition_activations", block + ".partition_activations=true needs model "
+                    + "parallelism (activations are split across model-parallel ranks), which this build does not have; expected false");
+        }
+        String countKey = block + ".number_checkpoints";
+        int nLayer = t.integer("model.n_layer", 4), count = 0;
+        if (t.has(countKey) && !t.isNull(countKey)) {
+            count = t.integer(countKey, 0);
+            if (count != nLayer) {
+                throw ConfigException.invalid(countKey, count, "null or model.n_layer (" + nLayer
+                        + "): every transformer block is a checkpoint; other counts are not supported");
+            }
+        }
+        if (!t.bool("training.checkpoint_activations", t.has(block))) return ActivationCheckpointingConfig.OFF;
+        return new ActivationCheckpointingConfig(true, t.bool(block + ".cpu_checkpointing", false), count);
     }
 
     private static ZeroOptions zero(ConfigTree t) {

@@ -19,6 +19,12 @@ final class ConfigTree {
         return node(path) != null;
     }
 
+    /** True if the value at {@code path} is an explicit JSON null. */
+    boolean isNull(String path) {
+        JsonNode n = node(path);
+        return n != null && n.isNull();
+    }
+
     int integer(String path, int fallback) {
         JsonNode n = node(path);
         return n == null ? fallback : n.decimalValue().intValueExact();

@@ -8,19 +8,20 @@ import java.util.Objects;
 /**
  * Everything a training run is told, validated: model, optimizer, schedule, data, batch sizes (DeepSpeed's
  * {@code train_batch_size = micro * accum * world}, world = the data-parallel ranks), precision, ZeRO settings,
- * collective deadline, run length and outputs. {@code minutes} 0 means no wall-clock cap; {@code threads} 0 means all
+ * collective deadline, run length, outputs and activation checkpointing. {@code minutes} 0 means no wall-clock cap; {@code threads} 0 means all
  * available processors (per rank: the threads of each rank's pool).
  */
 public record TrainConfig(ModelConfig model, OptimizerConfig optimizer, SchedulerConfig scheduler, DataConfig data,
         int microBatch, int gradAccumSteps, int trainBatchSize, float gradClip, boolean bf16, ZeroOptions zero,
         double commTimeoutSeconds, int worldSize, int steps, double minutes, long seed, int stepsPerPrint, int evalEvery, int evalBatches, int checkpointEvery,
-        String outDir, int threads) {
+        String outDir, int threads, ActivationCheckpointingConfig activationCheckpointing) {
 
     public TrainConfig {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(activationCheckpointing, "activationCheckpointing");
         ModelConfig.positive("train_micro_batch_size_per_gpu", microBatch);
         ModelConfig.positive("gradient_accumulation_steps", gradAccumSteps);
         ModelConfig.positive("train_batch_size", trainBatchSize);

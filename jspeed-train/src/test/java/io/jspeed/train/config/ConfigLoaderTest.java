@@ -306,6 +306,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void activationCheckpointingTakesDeepSpeedsBlockAndRejectsWhatItCannotDo() {
+        assertThat(TrainConfig.defaults().activationCheckpointing()).isEqualTo(ActivationCheckpointingConfig.OFF);
+        // the block's presence turns checkpointing on, as its keys configure checkpointing in DeepSpeed
+        TrainConfig c = ConfigLoader.fromJson("""
+                {"model": {"n_layer": 6},
+                 "activation_checkpointing": {"partition_activations": false, "cpu_checkpointing": true,
+                   "number_checkpoints": 6, "contiguous_memory_optimization": false,
+                   "synchronize_checkpoint_boundary": false, "profile": true}}""", "ds.json");
+        assertThat(c.activationCheckpointing()).isEqualTo(new ActivationCheckpointingConfig(true, true, 6));
+        assertThat(ConfigLoader.fromJson(c.toJson(), "c.json")).isEqualTo(c);
+        assertThat(ConfigLoader.fromJson("{\"activation_checkpointing\": {\"number_checkpoints\": null}}", "t")
+                .activationCheckpointing().enabled()).isTrue();
+        // the jspeed key (and --checkpoint-activations, which sets it) wins over the block's presence
+        assertThat(ConfigLoader.fromJson("{\"activation_checkpointing\": {}, \"training\": {\"checkpoint_activations\": false}}", "t")
+                .activationCheckpointing()).isEqualTo(ActivationCheckpointingConfig.OFF);
+        TrainConfig flag = ConfigLoader.load(null, Map.of("training.checkpoint_activations", "true"));
+        assertThat(flag.activationCheckpointing()).isEqualTo(new ActivationCheckpointingConfig(true, false, 0));
+        assertThat(ConfigLoader.fromJson(flag.toJson(), "f.json")).isEqualTo(flag);
+
+        assertError("{\"activation_checkpointing\": {\"partition_activations\": true}}")
+                .hasMessageContaining("activation_checkpointing.partition_activations=true needs model parallelism");
+        assertError("{\"model\": {\"n_layer\": 4}, \"activation_checkpointing\": {\"number_checkpoints\": 2}}")
+                .hasMessageContaining("activation_checkpointing.number_checkpoints").hasMessageContaining("null or model.n_layer (4)");
+        assertError("{\"activation_checkpointing\": {\"cpu_checkpoint\": true}}")
+                .hasMessageContaining("did you mean \"activation_checkpointing.cpu_checkpointing\"");
+        assertError("{\"activation_checkpointing\": {\"profile\": 1}}")
+                .hasMessageContaining("activation_checkpointing.profile").hasMessageContaining("true or false");
+    }
+
+    @Test
     void floatsAreReadFromTheirDecimalTextExactly() {
         // 0.1 via double then float can differ from the float nearest 0.1 in rare cases; decimal text avoids it.
         for (String lr : new String[] {"0.1", "3e-4", "1.0000001", "0.30000001192092896", "6.0E-5"}) {

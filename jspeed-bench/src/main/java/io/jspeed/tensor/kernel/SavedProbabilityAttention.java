@@ -9,14 +9,16 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Causal multi-head self-attention with grouped-query heads, scale 1/sqrt(headDim). q, k and v are read through
+ * The attention kernel jspeed trained with before {@link FlashAttention}, kept only as the benchmark's reference
+ * (it lives in the kernel package to reuse the package-private TileProduct and Simd; the launcher runs on the class
+ * path, so the split package is fine). Causal multi-head self-attention with grouped-query heads, scale 1/sqrt(headDim). q, k and v are read through
  * (offset, row stride) so a packed qkv buffer needs no copy. The softmax probabilities may be saved for the
  * backward, or (probs == null) recomputed there head by head: O(T) instead of O(T^2) saved memory per layer for
  * one extra q k^T and softmax per head, bitwise the same probabilities either way.
  */
-public final class Attention {
+public final class SavedProbabilityAttention {
 
-    private Attention() {}
+    private SavedProbabilityAttention() {}
 
     /**
      * out [batch*seqLen, qHeads*headDim] = softmax(q k^T / sqrt(headDim), causal) v per head; query head h reads
