@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
 import java.util.Locale;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: training throughput, GEMM speed, attention, collective bandwidth.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Comm.class, BenchCommand.Attention.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Comm.class, BenchCommand.Attention.class,
+                BenchCommand.Zero.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -216,9 +217,28 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (timeoutSeconds < 1) throw new IllegalArgumentException("--timeout-s must be >= 1, got " + timeoutSeconds);
             if (backend.equals("mpi")) {
-                spec.commandLine().getErr().println("MPI backend: not in this build yet");
-                return 2;
+                // One rank per process under mpirun; rank 0 prints. Any failure aborts the job so no peer waits.
+                if (!io.jspeed.comm.mpi.MpiGroup.launchedByMpirun())
+                    throw new IllegalArgumentException("--backend mpi: this process was not started by mpirun; run e.g. "
+                            + "mpirun -np 2 ./jspeed bench comm --backend mpi");
+                io.jspeed.comm.mpi.MpiGroup world = io.jspeed.comm.mpi.MpiGroup.world(Duration.ofSeconds(timeoutSeconds));
+                CommBench.Report report;
+                try {
+                    CommBench.checkHeap(1, maxBytes);
+                    report = CommBench.run(world, "mpi", maxBytes, maxIterations);
+                } catch (RuntimeException e) {
+                    System.err.println("jspeed: rank " + world.rank() + " failed: " + e.getMessage());
+                    world.abort(1);
+                    throw e;
+                }
+                world.close();
+                if (report == null) return 0;
+                for (String line : report.jsonLines()) append(line);
+                if (json) report.jsonLines().forEach(System.out::println);
+                else System.out.print(report.table());
+                return 0;
             }
             if (!backend.equals("local")) throw new IllegalArgumentException("--backend must be local or mpi, got '" + backend + "'");
             if (ranks < 1) throw new IllegalArgumentException("--ranks must be >= 1, got " + ranks);
@@ -260,6 +280,36 @@ final class BenchCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "%6d %7d %10.2f %10.1f %10.2f %10.1f %7.2fx %8.1f%% %10.0f%n", seq, r.threads(), r.flashMs(),
                         r.gflops(r.flashMs()), oldMs, r.gflops(oldMs), r.speedup(), 100 * r.gflops(r.flashMs()) / r.peakGflops(), r.peakGflops());
             }
+        }
+    }
+
+    @Command(name = "zero", mixinStandardHelpOptions = true,
+            description = "Per-rank model-state bytes of each ZeRO stage (fp32 AdamW) for a preset, beside the ZeRO formula.")
+    static final class Zero implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--preset", description = "tiny | small | gpt2-124m (default: ${DEFAULT-VALUE})", defaultValue = "small")
+        String preset;
+        @Option(names = "--ranks", split = ",", description = "Rank counts (default: 1,2,4,8)")
+        List<Integer> ranks;
+        @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            List<Integer> counts = ranks != null ? ranks : List.of(1, 2, 4, 8);
+            if (!json) {
+                System.out.println("formula per rank (fp32 AdamW, Ψ parameters): stage 0 16Ψ, 1 8Ψ+8Ψ/N, 2 4Ψ+12Ψ/N, 3 16Ψ/N"
+                        + " (parameters 4Ψ, gradients 4Ψ, moments 8Ψ; the fp32 master is the parameter)");
+                System.out.printf(Locale.ROOT, "%-10s %5s %5s %12s %14s %14s %7s %14s%n", "preset", "stage", "ranks", "params", "measured MiB",
+                        "formula MiB", "ratio", "working MiB");
+            }
+            for (io.jspeed.bench.ZeroBench.Row r : io.jspeed.bench.ZeroBench.run(TrainBench.Preset.parse(preset), counts)) {
+                append(r.toJson());
+                if (json) System.out.println(r.toJson());
+                else System.out.printf(Locale.ROOT, "%-10s %5d %5d %12d %14.1f %14.1f %7.3f %14.1f%n", r.preset(), r.stage(), r.ranks(),
+                        r.params(), r.measured().modelStateBytes() / 1048576.0, r.formula() / 1048576.0, r.ratio(),
+                        r.measured().workingBytes() / 1048576.0);
+            }
+            return 0;
         }
     }
 }

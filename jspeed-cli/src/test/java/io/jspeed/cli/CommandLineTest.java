@@ -55,10 +55,13 @@ class CommandLineTest {
     }
 
     @Test
-    void commBenchOnMpiSaysItIsNotThereYet() {
+    void mpiBackendOutsideMpirunSaysHowToStartIt() {
         Run r = run("bench", "comm", "--backend", "mpi");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("MPI backend: not in this build yet");
+        assertThat(r.err()).contains("not started by mpirun").contains("mpirun -np 2");
+        Run t = run("train", "--backend", "mpi");
+        assertThat(t.exit()).isEqualTo(2);
+        assertThat(t.err()).contains("not started by mpirun");
     }
 
     @Test

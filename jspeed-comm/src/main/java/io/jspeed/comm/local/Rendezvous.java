@@ -95,8 +95,12 @@ final class Rendezvous {
             ClusterHealth.Failure f = health.failure();
             if (f != null) throw f.seenFrom(this, s);
             // Departure is checked first: a rank whose body ended also closes its handles, and that is the better message.
-            if (health.hasDeparted(worldRanks[j])) throw fail(me, s, s.where() + ": " + label(j) + " finished without calling it");
-            if (closed.get(j) != 0) throw fail(me, s, s.where() + ": " + label(j) + " closed its handle of the group first");
+            // A peer may reach the phase, finish and close between the loop test and these checks: re-read the phase
+            // first, or a collective that completed would be reported as abandoned.
+            boolean departed = health.hasDeparted(worldRanks[j]), gone = closed.get(j) != 0;
+            if ((departed || gone) && phases.get(j * PAD) >= phase) break;
+            if (departed) throw fail(me, s, s.where() + ": " + label(j) + " finished without calling it");
+            if (gone) throw fail(me, s, s.where() + ": " + label(j) + " closed its handle of the group first");
             if (spins < SPINS) {
                 spins++;
                 Thread.onSpinWait();
