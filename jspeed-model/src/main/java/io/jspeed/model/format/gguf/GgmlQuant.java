@@ -74,9 +74,10 @@ public final class GgmlQuant {
             float id = d != 0 ? 1f / d : 0f;
             putF16(dst, o, d);
             for (int j = 0; j < QK4_0 / 2; j++) {
-                // C's (int8_t) cast truncates toward zero; x * id + 8.5 lies in [0.5, 16.5]
-                int q0 = Math.min(15, (int) (src[s + j] * id + 8.5f));
-                int q1 = Math.min(15, (int) (src[s + QK4_0 / 2 + j] * id + 8.5f));
+                // C's (int8_t) cast truncates toward zero; x * id + 8.5 lies in [0.5, 16.5]. ggml's result here
+                // depends on FMA contraction; computing in double (as gguf-py does) rounds once, like the FMA.
+                int q0 = Math.min(15, (int) ((double) src[s + j] * id + 8.5));
+                int q1 = Math.min(15, (int) ((double) src[s + QK4_0 / 2 + j] * id + 8.5));
                 dst[o + 2 + j] = (byte) (q0 | (q1 << 4));
             }
         }
