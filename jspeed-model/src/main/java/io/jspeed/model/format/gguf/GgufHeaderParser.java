@@ -348,12 +348,12 @@ final class GgufHeaderParser {
 
     private void checkCount(long count, int minBytesEach, String what) throws FormatException {
         long left = bytes.byteSize() - pos;
-        if (count > MAX_ENTRIES) {
-            throw fail(what + " is " + Long.toUnsignedString(count) + "; this reader accepts at most " + MAX_ENTRIES);
-        }
         if (count < 0 || count > left / minBytesEach) {
             throw fail(what + " is " + Long.toUnsignedString(count) + " but only " + left
                     + " bytes follow; expected a count whose entries fit in the file (truncated or corrupt header)");
+        }
+        if (count > MAX_ENTRIES) {
+            throw fail(what + " is " + count + "; this reader accepts at most " + MAX_ENTRIES);
         }
     }
 
