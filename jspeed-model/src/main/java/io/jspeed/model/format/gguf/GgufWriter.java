@@ -94,18 +94,37 @@ public final class GgufWriter {
         return this;
     }
 
+    /** Fills dst[0, cols) with row r of a tensor (rows counted in the row-major shape, cols = its last dimension). */
+    @FunctionalInterface
+    public interface RowSource {
+        void row(long r, float[] dst);
+    }
+
     /** Adds a tensor of {@code shape} (row-major) from product(shape) floats at data[offset], stored as {@code type}. */
     public GgufWriter add(String name, GgmlType type, long[] shape, float[] data, int offset) {
-        long[] dims = dims(name, type, shape);
-        long count = elements(dims);
+        long count = elements(dims(name, type, shape));
         if (offset < 0 || count > data.length - (long) offset) {
             throw new IllegalArgumentException("tensor \"" + name + "\": shape " + Arrays.toString(shape) + " needs " + count
                     + " floats from offset " + offset + " but the array has " + data.length);
         }
+        int cols = shape.length == 0 ? 1 : (int) shape[shape.length - 1];
+        return addRows(name, type, shape, (r, dst) -> System.arraycopy(data, (int) (offset + r * cols), dst, 0, cols));
+    }
+
+    /**
+     * Adds a tensor of {@code shape} (row-major) stored as {@code type} (F32, F16, Q8_0 or Q4_0), encoded one row at
+     * a time from {@code rows} while the file is written, so a large tensor is never held in memory as floats.
+     */
+    public GgufWriter addRows(String name, GgmlType type, long[] shape, RowSource rows) {
+        long[] dims = dims(name, type, shape);
+        long count = elements(dims);
+        if (dims.length > 0 && dims[0] > Integer.MAX_VALUE / 4) {
+            throw new IllegalArgumentException("tensor \"" + name + "\": rows of " + dims[0] + " elements are too long to encode");
+        }
         int rowLength = dims.length == 0 ? 1 : (int) dims[0];
-        long rows = rowLength == 0 ? 0 : count / rowLength;
+        long rowCount = rowLength == 0 ? 0 : count / rowLength;
         TensorBytes bytes = switch (type) {
-            case F32, F16, Q8_0, Q4_0 -> out -> writeEncoded(out, type, data, offset, rows, rowLength);
+            case F32, F16, Q8_0, Q4_0 -> out -> writeEncoded(out, type, rows, rowCount, rowLength);
             default -> throw new IllegalArgumentException("tensor \"" + name + "\": encoding floats as " + type
                     + " is not supported; expected F32, F16, Q8_0 or Q4_0 (or addRaw with bytes already encoded)");
         };
@@ -215,27 +234,28 @@ public final class GgufWriter {
         return n;
     }
 
-    private static void writeEncoded(OutputStream out, GgmlType type, float[] data, int offset, long rows, int rowLength)
+    private static void writeEncoded(OutputStream out, GgmlType type, RowSource rows, long rowCount, int rowLength)
             throws IOException {
         byte[] row = new byte[(int) type.byteSize(rowLength)];
+        float[] data = new float[rowLength];
         ByteBuffer le = ByteBuffer.wrap(row).order(ByteOrder.LITTLE_ENDIAN);
-        for (long r = 0; r < rows; r++) {
-            int src = (int) (offset + r * rowLength);
+        for (long r = 0; r < rowCount; r++) {
+            rows.row(r, data);
             switch (type) {
                 case F32 -> {
                     le.clear();
                     for (int i = 0; i < rowLength; i++) {
-                        le.putFloat(data[src + i]);
+                        le.putFloat(data[i]);
                     }
                 }
                 case F16 -> {
                     le.clear();
                     for (int i = 0; i < rowLength; i++) {
-                        le.putShort(Float.floatToFloat16(data[src + i]));
+                        le.putShort(Float.floatToFloat16(data[i]));
                     }
                 }
-                case Q8_0 -> GgmlQuant.quantizeQ8_0(data, src, rowLength, row, 0);
-                case Q4_0 -> GgmlQuant.quantizeQ4_0(data, src, rowLength, row, 0);
+                case Q8_0 -> GgmlQuant.quantizeQ8_0(data, 0, rowLength, row, 0);
+                case Q4_0 -> GgmlQuant.quantizeQ4_0(data, 0, rowLength, row, 0);
                 default -> throw new IllegalStateException(type.toString());
             }
             out.write(row);
