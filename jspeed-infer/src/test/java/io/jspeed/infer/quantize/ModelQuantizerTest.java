@@ -147,6 +147,43 @@ class ModelQuantizerTest {
     }
 
     @Test
+    void crossFormats() throws Exception {
+        // safetensors -> Q8_0 GGUF: names kept, shapes reversed into ne order by the writer
+        float[] proj = gaussian(3 * 64, 7);
+        Path st = dir.resolve("m.safetensors");
+        new SafetensorsWriter().metadata("format", "pt").addFloats("lm_head.weight", new long[] {3, 64}, proj, 0).write(st);
+        Path gguf = dir.resolve("m.gguf");
+        ModelQuantizer.quantize(st, gguf, new ModelQuantizer.Options(QuantTarget.Q8_0, 128, false, true));
+        try (GgufFile f = GgufFile.open(gguf)) {
+            assertThat(f.metadata().string("format")).isEqualTo("pt");
+            assertThat(f.tensor("lm_head.weight").type()).isEqualTo(GgmlType.Q8_0);
+            assertThat(f.tensor("lm_head.weight").shape()).containsExactly(3, 64);
+        }
+        // GGUF with K-quants -> int8 safetensors: the Q4_K matrix is requantized, the kept Q6_K embedding decoded to F32
+        Random rng = new Random(8);
+        byte[] q4k = new byte[2 * 144];
+        byte[] q6k = new byte[2 * 210];
+        rng.nextBytes(q4k);
+        rng.nextBytes(q6k);
+        for (int b = 0; b < 2; b++) {
+            q4k[b * 144 + 1] = 0x20;  // fp16 d and dmin ~ 0.008: finite, modest
+            q4k[b * 144 + 3] = 0x20;
+            q6k[b * 210 + 209] = 0x20;
+        }
+        Path k = dir.resolve("k.gguf");
+        new GgufWriter().addRaw("blk.0.ffn_up.weight", GgmlType.Q4_K, new long[] {2, 256}, java.lang.foreign.MemorySegment.ofArray(q4k))
+                .addRaw("token_embd.weight", GgmlType.Q6_K, new long[] {2, 256}, java.lang.foreign.MemorySegment.ofArray(q6k)).write(k);
+        Path out = dir.resolve("k.safetensors");
+        ModelQuantizer.quantize(k, out, new ModelQuantizer.Options(QuantTarget.INT8, 128, false, false));
+        try (SafetensorsFile f = SafetensorsFile.open(out); GgufFile g = GgufFile.open(k)) {
+            float[] embd = new float[512];
+            GgmlQuant.dequantize(GgmlType.Q6_K, g.tensor("token_embd.weight").data(), 0, embd, 0, 512);
+            assertThat(f.floats("token_embd.weight")).containsExactly(embd);
+            assertThat(WeightFormats.of(f, "blk.0.ffn_up.weight").format()).isEqualTo("INT8_G128");
+        }
+    }
+
+    @Test
     void ggmlQuantizeDequantizeStaysWithinTheFormatsErrorBounds() {
         float[] x = gaussian(32 * 50, 11);
         byte[] q8 = new byte[50 * 34];
