@@ -43,7 +43,7 @@ final class GroupwiseInt4 extends RowMatrix {
             for (int j = 0; j < half; j += L) {
                 ByteVector q = ByteVector.fromMemorySegment(B, data, at + j, LE);
                 FloatVector lo = Lanes.toFloats(q.and((byte) 0x0F).sub((byte) 8));
-                FloatVector hi = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                FloatVector hi = Lanes.toFloats(Lanes.highNibbles(q).sub((byte) 8));
                 block = lo.fma(FloatVector.fromArray(F, x, xOff + c + j), block);
                 block = hi.fma(FloatVector.fromArray(F, x, xOff + c + half + j), block);
             }
@@ -63,7 +63,7 @@ final class GroupwiseInt4 extends RowMatrix {
             for (int j = 0; j < half; j += L) {
                 ByteVector q = ByteVector.fromMemorySegment(B, data, at + j, LE);
                 Lanes.toFloats(q.and((byte) 0x0F).sub((byte) 8)).mul(s).intoArray(dst, off + c + j);
-                Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(s).intoArray(dst, off + c + half + j);
+                Lanes.toFloats(Lanes.highNibbles(q).sub((byte) 8)).mul(s).intoArray(dst, off + c + half + j);
             }
         }
     }

@@ -28,6 +28,9 @@ final class Lanes {
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
+    /** Shorts over the same bits as a B vector: x86 has no byte-lane shifts, 16-bit shifts plus a byte mask do it. */
+    static final VectorSpecies<Short> PAIRS = VectorSpecies.of(short.class, B.vectorShape());
+
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
@@ -41,6 +44,11 @@ final class Lanes {
     /** L signed bytes at {@code offset} as floats. */
     static FloatVector bytes(MemorySegment seg, long offset) {
         return (FloatVector) ByteVector.fromMemorySegment(B, seg, offset, LE).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** The high nibble of every byte: a 16-bit shift (x86 has no byte-lane shift) and a per-byte mask. */
+    static ByteVector highNibbles(ByteVector v) {
+        return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).reinterpretAsBytes();
     }
 
     static FloatVector toFloats(ByteVector v) {

@@ -40,7 +40,7 @@ final class Q4_0Matrix extends RowMatrix {
             for (int j = 0; j < HALF; j += L) {
                 ByteVector q = ByteVector.fromMemorySegment(B, data, o + 2 + j, LE);
                 FloatVector lo = Lanes.toFloats(q.and((byte) 0x0F).sub((byte) 8));
-                FloatVector hi = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                FloatVector hi = Lanes.toFloats(Lanes.highNibbles(q).sub((byte) 8));
                 block = lo.fma(FloatVector.fromArray(F, x, xOff + c + j), block);
                 block = hi.fma(FloatVector.fromArray(F, x, xOff + c + HALF + j), block);
             }
@@ -56,7 +56,7 @@ final class Q4_0Matrix extends RowMatrix {
             for (int j = 0; j < HALF; j += L) {
                 ByteVector q = ByteVector.fromMemorySegment(B, data, o + 2 + j, LE);
                 Lanes.toFloats(q.and((byte) 0x0F).sub((byte) 8)).mul(d).intoArray(dst, off + c + j);
-                Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(d).intoArray(dst, off + c + HALF + j);
+                Lanes.toFloats(Lanes.highNibbles(q).sub((byte) 8)).mul(d).intoArray(dst, off + c + HALF + j);
             }
         }
     }

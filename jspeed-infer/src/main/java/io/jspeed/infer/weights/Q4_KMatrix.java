@@ -54,7 +54,7 @@ final class Q4_KMatrix extends RowMatrix {
                 for (int l = 0; l < 32; l += L) {
                     ByteVector q = ByteVector.fromMemorySegment(B, data, qs + l, LE);
                     FloatVector w1 = Lanes.toFloats(q.and((byte) 0x0F)).fma(d1, m1);
-                    FloatVector w2 = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2);
+                    FloatVector w2 = Lanes.toFloats(Lanes.highNibbles(q)).fma(d2, m2);
                     // a short chain per chunk and one add into acc: chains of consecutive chunks overlap, where
                     // two FMAs per chunk straight into acc would wait on each other's latency
                     FloatVector part = w1.mul(FloatVector.fromArray(F, x, x0 + l));
@@ -81,7 +81,7 @@ final class Q4_KMatrix extends RowMatrix {
                 for (int l = 0; l < 32; l += L) {
                     ByteVector q = ByteVector.fromMemorySegment(B, data, qs + l, LE);
                     Lanes.toFloats(q.and((byte) 0x0F)).fma(d1, m1).intoArray(dst, off + c + sub * 32 + l);
-                    Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2).intoArray(dst, off + c + sub * 32 + 32 + l);
+                    Lanes.toFloats(Lanes.highNibbles(q)).fma(d2, m2).intoArray(dst, off + c + sub * 32 + 32 + l);
                 }
             }
         }

@@ -1,6 +1,6 @@
 package io.jspeed.infer.weights;
 
-import static io.jspeed.infer.weights.Lanes.B;
+import static io.jspeed.infer.weights.Lanes.PAIRS;
 import static io.jspeed.infer.weights.Lanes.F;
 import static io.jspeed.infer.weights.Lanes.L;
 import static io.jspeed.infer.weights.Lanes.LE;
@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import io.jspeed.model.format.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -54,11 +54,12 @@ final class Q6_KMatrix extends RowMatrix {
                     // chain (part) overlaps the next chunk's; only one add per chunk waits on acc.
                     FloatVector part = FloatVector.zero(F);
                     for (int k = 0; k < 4; k++) {
-                        ByteVector low = ByteVector.fromMemorySegment(B, data, ql + l + (k & 1) * 32, LE)
-                                .lanewise(VectorOperators.LSHR, (k >> 1) * 4).and((byte) 0x0F);
-                        ByteVector high = ByteVector.fromMemorySegment(B, data, qh + l, LE)
-                                .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-                        FloatVector w = Lanes.toFloats(low.or(high).sub((byte) 32)).mul(d * scale(sc, l / 16 + 2 * k));
+                        // bit fields in 16-bit lanes (native shifts) with per-byte masks, bytes again for the subtract
+                        ShortVector low = ShortVector.fromMemorySegment(PAIRS, data, ql + l + (k & 1) * 32, LE)
+                                .lanewise(VectorOperators.LSHR, (k >> 1) * 4).and((short) 0x0F0F);
+                        ShortVector high = ShortVector.fromMemorySegment(PAIRS, data, qh + l, LE)
+                                .lanewise(VectorOperators.LSHR, 2 * k).and((short) 0x0303).lanewise(VectorOperators.LSHL, 4);
+                        FloatVector w = Lanes.toFloats(low.or(high).reinterpretAsBytes().sub((byte) 32)).mul(d * scale(sc, l / 16 + 2 * k));
                         part = w.fma(FloatVector.fromArray(F, x, x0 + 32 * k + l), part);
                     }
                     acc = acc.add(part);
@@ -80,11 +81,12 @@ final class Q6_KMatrix extends RowMatrix {
                 long sc = half == 0 ? scalesLo : scalesHi;
                 for (int l = 0; l < 32; l += L) {
                     for (int k = 0; k < 4; k++) {
-                        ByteVector low = ByteVector.fromMemorySegment(B, data, ql + l + (k & 1) * 32, LE)
-                                .lanewise(VectorOperators.LSHR, (k >> 1) * 4).and((byte) 0x0F);
-                        ByteVector high = ByteVector.fromMemorySegment(B, data, qh + l, LE)
-                                .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-                        Lanes.toFloats(low.or(high).sub((byte) 32)).mul(d * scale(sc, l / 16 + 2 * k))
+                        // bit fields in 16-bit lanes (native shifts) with per-byte masks, bytes again for the subtract
+                        ShortVector low = ShortVector.fromMemorySegment(PAIRS, data, ql + l + (k & 1) * 32, LE)
+                                .lanewise(VectorOperators.LSHR, (k >> 1) * 4).and((short) 0x0F0F);
+                        ShortVector high = ShortVector.fromMemorySegment(PAIRS, data, qh + l, LE)
+                                .lanewise(VectorOperators.LSHR, 2 * k).and((short) 0x0303).lanewise(VectorOperators.LSHL, 4);
+                        Lanes.toFloats(low.or(high).reinterpretAsBytes().sub((byte) 32)).mul(d * scale(sc, l / 16 + 2 * k))
                                 .intoArray(dst, off + c + half * 128 + 32 * k + l);
                     }
                 }
