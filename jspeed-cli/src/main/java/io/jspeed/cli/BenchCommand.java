@@ -3,6 +3,7 @@ package io.jspeed.cli;
 import io.jspeed.bench.CommBench;
 import io.jspeed.bench.AttentionBench;
 import io.jspeed.bench.GemmBench;
+import io.jspeed.bench.MatvecBench;
 import io.jspeed.bench.PeakFlops;
 import io.jspeed.bench.TrainBench;
 import io.jspeed.tensor.HostCaches;
@@ -25,9 +26,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.Locale;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: training throughput, GEMM speed, attention, collective bandwidth.",
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks: training throughput, GEMM, attention, collective bandwidth, ZeRO memory, weight-format matvec.",
         subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Comm.class, BenchCommand.Attention.class,
-                BenchCommand.Zero.class})
+                BenchCommand.Zero.class, BenchCommand.Matvec.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -279,6 +281,36 @@ final class BenchCommand implements Runnable {
                         : Double.isNaN(r.oldRecomputedMs()) ? r.oldSavedMs() : Math.min(r.oldSavedMs(), r.oldRecomputedMs());
                 System.out.printf(Locale.ROOT, "%6d %7d %10.2f %10.1f %10.2f %10.1f %7.2fx %8.1f%% %10.0f%n", seq, r.threads(), r.flashMs(),
                         r.gflops(r.flashMs()), oldMs, r.gflops(oldMs), r.speedup(), 100 * r.gflops(r.flashMs()) / r.peakGflops(), r.peakGflops());
+            }
+        }
+    }
+
+    @Command(name = "matvec", mixinStandardHelpOptions = true,
+            description = "Weight-format matvec (decode, --batch 1) or batched matmul (prefill): median ms and weight GB/s.")
+    static final class Matvec implements Runnable {
+        @Option(names = "--formats", split = ",", description = "Formats (default: ${DEFAULT-VALUE})",
+                defaultValue = "F32,F16,BF16,Q8_0,Q4_0,Q4_K,Q6_K,INT8,INT4")
+        List<String> formats;
+        @Option(names = "--rows", defaultValue = "4096") int rows;
+        @Option(names = "--cols", defaultValue = "4096") int cols;
+        @Option(names = "--batch", defaultValue = "1") int batch;
+        @Option(names = "--threads", description = "Threads (default: all processors)", defaultValue = "0") int threads;
+        @Option(names = "--warmup", defaultValue = "20") int warmup;
+        @Option(names = "--iterations", defaultValue = "50") int iterations;
+        @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
+        boolean json;
+
+        @Override
+        public void run() {
+            try (Parallel pool = Parallel.withThreads(threads)) {
+                if (!json) System.out.printf("%-8s %6s %6s %6s %8s %10s %10s%n", "format", "rows", "cols", "batch", "threads", "ms", "weight GB/s");
+                for (String f : formats) {
+                    MatvecBench.Result r = MatvecBench.run(f, rows, cols, batch, pool, warmup, iterations);
+                    append(r.toJson());
+                    if (json) System.out.println(r.toJson());
+                    else System.out.printf(Locale.ROOT, "%-8s %6d %6d %6d %8d %10.3f %10.2f%n", r.format(), r.rows(), r.cols(), r.batch(),
+                            r.threads(), r.millis(), r.gigabytesPerSecond());
+                }
             }
         }
     }
