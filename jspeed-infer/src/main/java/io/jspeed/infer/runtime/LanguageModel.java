@@ -1,0 +1,209 @@
+package io.jspeed.infer.runtime;
+
+import io.jspeed.infer.model.Family;
+import io.jspeed.infer.model.LayerWeights;
+import io.jspeed.infer.model.LmConfig;
+import io.jspeed.infer.model.LmWeights;
+import io.jspeed.infer.model.NormWeights;
+import io.jspeed.infer.weights.WeightMatrix;
+import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.kernel.Gelu;
+import io.jspeed.tensor.kernel.LayerNorm;
+import io.jspeed.tensor.kernel.RmsNorm;
+import io.jspeed.tensor.kernel.SwiGlu;
+import io.jspeed.tensor.kernel.Vectors;
+
+import java.util.List;
+
+/**
+ * The inference forward pass over a KV cache. One call advances several sequences at once, each by its own number
+ * of new tokens at its own position: all new tokens form the rows of one batch, so every weight matrix is streamed
+ * once per call (decode = one row per sequence; prefill = a chunk of rows through matmul), and only attention looks
+ * at which sequence a row belongs to. Not thread-safe: one caller drives a model (the batch is the parallelism).
+ */
+public final class LanguageModel {
+
+    private final LmWeights weights;
+    private final LmConfig config;
+    private final Family family;
+    private final Parallel pool;
+    private final Rotary rotary;
+    private final float attentionScale;
+    private Workspace ws;
+
+    public LanguageModel(LmWeights weights, Parallel pool) {
+        this.weights = weights;
+        this.config = weights.config();
+        this.family = config.family();
+        this.pool = pool;
+        this.rotary = family.learnedPositions() ? null : new Rotary(weights.inverseFrequencies(), config.ropeLayout());
+        this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+    }
+
+    public LmConfig config() {
+        return config;
+    }
+
+    public LmWeights weights() {
+        return weights;
+    }
+
+    public Parallel pool() {
+        return pool;
+    }
+
+    public SequenceState newSequence() {
+        return newSequence(KvCache.Precision.FP32);
+    }
+
+    public SequenceState newSequence(KvCache.Precision precision) {
+        return new SequenceState(KvCache.create(precision, config.nLayer(), config.nKvHead(), config.headDim(), config.contextLength()));
+    }
+
+    /**
+     * Feeds {@code tokens[i]} to {@code seqs.get(i)} (at least one token each) and returns the logits after each
+     * sequence's last new token: row i at offset i·vocab. The array belongs to the model and is overwritten by the
+     * next call.
+     */
+    public float[] forward(List<SequenceState> seqs, int[][] tokens) {
+        return run(seqs, tokens, false);
+    }
+
+    /** One sequence, logits of every new token [tokens.length, vocab] (perplexity); same ownership as forward. */
+    public float[] forwardAll(SequenceState seq, int[] tokens) {
+        return run(List.of(seq), new int[][] {tokens}, true);
+    }
+
+    /** One sequence, logits of its last new token. */
+    public float[] forward(SequenceState seq, int... tokens) {
+        return run(List.of(seq), new int[][] {tokens}, false);
+    }
+
+    private float[] run(List<SequenceState> seqs, int[][] tokens, boolean allPositions) {
+        if (seqs.size() != tokens.length)
+            throw new IllegalArgumentException(seqs.size() + " sequences but " + tokens.length + " token lists");
+        int n = 0;
+        for (int s = 0; s < tokens.length; s++) {
+            if (tokens[s].length == 0) throw new IllegalArgumentException("sequence " + s + " has no new tokens");
+            n += tokens[s].length;
+        }
+        int outRows = allPositions ? n : seqs.size();
+        Workspace w = workspace(n, outRows);
+        int row = 0;
+        for (int s = 0; s < tokens.length; s++) {
+            SequenceState seq = seqs.get(s);
+            seq.cache().reserve(seq.length() + tokens[s].length);
+            for (int i = 0; i < tokens[s].length; i++, row++) {
+                int t = tokens[s][i];
+                if (t < 0 || t >= config.vocabSize())
+                    throw new IllegalArgumentException("token id " + t + " outside the vocabulary [0, " + config.vocabSize() + ")");
+                w.rowSeq[row] = s;
+                w.rowPos[row] = seq.length() + i;
+            }
+        }
+        embed(w, tokens, n);
+        if (rotary != null) rotary.angles(w.rowPos, n, w.cos, w.sin);
+        for (int l = 0; l < config.nLayer(); l++) layer(l, weights.layers().get(l), w, seqs, n);
+        for (int s = 0; s < tokens.length; s++) seqs.get(s).advance(tokens[s].length);
+        return head(w, tokens, n, allPositions);
+    }
+
+    private Workspace workspace(int rows, int outRows) {
+        if (ws == null || ws.rows < rows || ws.outRows < outRows)
+            ws = new Workspace(config, Math.max(rows, ws == null ? 0 : ws.rows), Math.max(outRows, ws == null ? 0 : ws.outRows));
+        return ws;
+    }
+
+    private void embed(Workspace w, int[][] tokens, int n) {
+        int c = config.dModel(), row = 0;
+        for (int[] seqTokens : tokens) for (int t : seqTokens) weights.tokenEmbedding().row(t, w.x, c * row++);
+        float[] positions = weights.positions();
+        if (positions != null)
+            for (int r = 0; r < n; r++) Vectors.add(Parallel.serial(), w.x, r * c, w.x, r * c, positions, w.rowPos[r] * c, c);
+    }
+
+    private void layer(int l, LayerWeights lw, Workspace w, List<SequenceState> seqs, int n) {
+        int c = config.dModel(), qw = config.qWidth(), kvw = config.kvWidth(), d = config.headDim();
+        norm(lw.attnNorm(), w.x, w.h, w, n, c);
+        project(lw.q(), w.h, n, w.q, lw.qBias());
+        project(lw.k(), w.h, n, w.k, lw.kBias());
+        project(lw.v(), w.h, n, w.v, lw.vBias());
+        if (family.qkNorm()) {
+            RmsNorm.forward(pool, w.q, 0, w.stat, 0, w.q, 0, lw.qNorm(), 0, n * config.nHead(), d, config.normEps());
+            RmsNorm.forward(pool, w.k, 0, w.stat, 0, w.k, 0, lw.kNorm(), 0, n * config.nKvHead(), d, config.normEps());
+        }
+        for (int r = 0; r < n; r++) {
+            if (rotary != null) {
+                rotary.rotate(w.q, r * qw, config.nHead(), r, w.cos, w.sin);
+                rotary.rotate(w.k, r * kvw, config.nKvHead(), r, w.cos, w.sin);
+            }
+            seqs.get(w.rowSeq[r]).cache().store(l, w.rowPos[r], w.k, r * kvw, w.v, r * kvw);
+        }
+        attention(l, w, seqs, n);
+        project(lw.o(), w.att, n, w.proj, lw.oBias());
+        Vectors.add(pool, w.x, 0, w.x, 0, w.proj, 0, n * c);
+
+        norm(lw.mlpNorm(), w.x, w.h, w, n, c);
+        int f = config.dFf();
+        switch (family.mlp()) {
+            case SWIGLU -> {
+                project(lw.gate(), w.h, n, w.gate, null);
+                project(lw.up(), w.h, n, w.up, null);
+                SwiGlu.forward(pool, w.act, 0, w.gate, 0, w.up, 0, n * f);
+            }
+            case GELU -> {
+                project(lw.up(), w.h, n, w.up, lw.upBias());
+                Gelu.forward(pool, w.act, 0, w.up, 0, n * f);
+            }
+        }
+        project(lw.down(), w.act, n, w.proj, lw.downBias());
+        Vectors.add(pool, w.x, 0, w.x, 0, w.proj, 0, n * c);
+    }
+
+    /** Every (row, query head) attends to its sequence's cache up to and including the row's own position. */
+    private void attention(int l, Workspace w, List<SequenceState> seqs, int n) {
+        int heads = config.nHead(), group = heads / config.nKvHead(), d = config.headDim(), qw = config.qWidth();
+        int units = n * heads;
+        pool.forChunks(units, Math.min(units, 4 * pool.threads()), (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int r = u / heads, h = u % heads, off = r * qw + h * d;
+                seqs.get(w.rowSeq[r]).cache().attend(l, h / group, w.rowPos[r] + 1, w.q, off, attentionScale, w.att, off);
+            }
+        });
+    }
+
+    private void norm(NormWeights nw, float[] in, float[] out, Workspace w, int n, int c) {
+        switch (family.norm()) {
+            case RMS_NORM -> RmsNorm.forward(pool, out, 0, w.stat, 0, in, 0, nw.weight(), 0, n, c, config.normEps());
+            case LAYER_NORM -> LayerNorm.forward(pool, out, 0, w.mean, w.stat, 0, in, 0, nw.weight(), 0, nw.bias(), 0, n, c, config.normEps());
+        }
+    }
+
+    /** out[n, rows] = in[n, cols] · Wᵀ (+ bias). */
+    private void project(WeightMatrix m, float[] in, int n, float[] out, float[] bias) {
+        if (n == 1) m.matvec(pool, in, 0, out, 0);
+        else m.matmul(pool, in, 0, n, out, 0);
+        if (bias != null) {
+            int rows = m.rows();
+            for (int r = 0; r < n; r++) Vectors.add(Parallel.serial(), out, r * rows, out, r * rows, bias, 0, rows);
+        }
+    }
+
+    private float[] head(Workspace w, int[][] tokens, int n, boolean allPositions) {
+        int c = config.dModel(), rows;
+        if (allPositions) {
+            rows = n;
+            norm(weights.finalNorm(), w.x, w.outHidden, w, n, c);
+        } else {
+            rows = tokens.length;
+            int last = -1;
+            for (int s = 0; s < tokens.length; s++) {
+                last += tokens[s].length;
+                System.arraycopy(w.x, last * c, w.h, s * c, c);
+            }
+            norm(weights.finalNorm(), w.h, w.outHidden, w, rows, c);
+        }
+        project(weights.head(), w.outHidden, rows, w.logits, null);
+        return w.logits;
+    }
+}
