@@ -45,4 +45,43 @@ class SamplerTest {
         assertThatThrownBy(() -> new Sampler(-1f, 0, 1f, 1)).hasMessageContaining("temperature");
         assertThatThrownBy(() -> new Sampler(1f, 0, 0f, 1)).hasMessageContaining("top-p");
     }
+
+    @Test
+    void minPKeepsTokensAtLeastThatFractionOfTheMostLikely() {
+        // probabilities 0.5, 0.3, 0.15, 0.05 at temperature 1; min-p 0.2 keeps p >= 0.1: the first three, renormalised by 0.95
+        float[] logits = {(float) Math.log(0.5), (float) Math.log(0.3), (float) Math.log(0.15), (float) Math.log(0.05)};
+        Sampler s = new Sampler(new Sampler.Settings(1f, 0, 1f, 0.2f, 1f, 64, 1));
+        assertThat(s.candidates(logits, 0, 4)).isEqualTo(3);
+        double[] expected = {0.5 / 0.95, 0.3 / 0.95, 0.15 / 0.95};
+        for (int i = 0; i < 3; i++) {
+            assertThat(s.candidate(i)).isEqualTo(i);
+            assertThat(s.probability(i)).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-6));
+        }
+        // at temperature 2 the ratios flatten (sqrt): 0.05 -> sqrt(0.1) = 0.316 of the top, kept by min-p 0.3
+        Sampler hot = new Sampler(new Sampler.Settings(2f, 0, 1f, 0.3f, 1f, 64, 1));
+        assertThat(hot.candidates(logits, 0, 4)).isEqualTo(4);
+    }
+
+    @Test
+    void topPThenMinPInHuggingFaceOrder() {
+        float[] logits = {(float) Math.log(0.5), (float) Math.log(0.3), (float) Math.log(0.15), (float) Math.log(0.05)};
+        // top-p 0.9 keeps 0.5+0.3+0.15 (0.95 >= 0.9); min-p 0.5 then keeps p >= 0.25: the first two
+        Sampler s = new Sampler(new Sampler.Settings(1f, 0, 0.9f, 0.5f, 1f, 64, 1));
+        assertThat(s.candidates(logits, 0, 4)).isEqualTo(2);
+        assertThat(s.probability(0)).isCloseTo(0.5 / 0.8, org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
+    void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOfSeenTokensOnce() {
+        float[] logits = {2f, 1f, -1f, 0.5f};
+        int[] history = {0, 2, 2, 0};
+        Sampler s = new Sampler(new Sampler.Settings(0f, 0, 1f, 0f, 4f, 64, 1));
+        // token 0: 2/4 = 0.5; token 2: -1*4 = -4 (once, though seen twice); greedy now picks token 1
+        assertThat(s.sample(logits, 0, 4, history, history.length)).isEqualTo(1);
+        assertThat(logits).containsExactly(0.5f, 1f, -4f, 0.5f);
+        // a window of 1 only looks at the last token (0)
+        float[] again = {2f, 1f, -1f, 0.5f};
+        new Sampler(new Sampler.Settings(0f, 0, 1f, 0f, 4f, 1, 1)).sample(again, 0, 4, history, history.length);
+        assertThat(again).containsExactly(0.5f, 1f, -1f, 0.5f);
+    }
 }

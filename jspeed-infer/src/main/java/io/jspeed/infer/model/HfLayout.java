@@ -2,6 +2,7 @@ package io.jspeed.infer.model;
 
 import io.jspeed.infer.weights.WeightMatrix;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,11 +16,11 @@ public final class HfLayout {
 
     private HfLayout() {}
 
-    public static LmWeights assemble(LmConfig c, TensorSource src) {
+    public static LmWeights assemble(LmConfig c, TensorSource src) throws IOException {
         return c.family() == Family.GPT2 ? gpt2(c, src) : llama(c, src);
     }
 
-    private static LmWeights llama(LmConfig c, TensorSource src) {
+    private static LmWeights llama(LmConfig c, TensorSource src) throws IOException {
         Family f = c.family();
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.nLayer(); l++) {
@@ -46,7 +47,7 @@ public final class HfLayout {
         return new LmWeights(c, embed, null, layers, new NormWeights(vector(src, "model.norm.weight", c.dModel()), null), head, null);
     }
 
-    private static LmWeights gpt2(LmConfig c, TensorSource src) {
+    private static LmWeights gpt2(LmConfig c, TensorSource src) throws IOException {
         // The hub's gpt2 checkpoints name tensors h.0.*, wte, ln_f; GPT2LMHeadModel.save_pretrained (and jspeed) prefix "transformer."
         String t = src.contains("transformer.wte.weight") ? "transformer." : "";
         int d = c.dModel(), ff = c.dFf();
@@ -74,24 +75,24 @@ public final class HfLayout {
         return new LmWeights(c, embed, positions, layers, norm(src, t + "ln_f", d), head, null);
     }
 
-    private static NormWeights norm(TensorSource src, String prefix, int dim) {
+    private static NormWeights norm(TensorSource src, String prefix, int dim) throws IOException {
         return new NormWeights(vector(src, prefix + ".weight", dim), vector(src, prefix + ".bias", dim));
     }
 
     /** A stored [in, out] tensor as [out, in] floats. */
-    private static float[] transposed(TensorSource src, String name, int in, int out) {
+    private static float[] transposed(TensorSource src, String name, int in, int out) throws IOException {
         checkShape(src, name, in, out);
         float[] w = src.floats(name), tr = new float[w.length];
         for (int i = 0; i < in; i++) for (int o = 0; o < out; o++) tr[o * in + i] = w[i * out + o];
         return tr;
     }
 
-    static WeightMatrix matrix(TensorSource src, String name, int rows, int cols) {
+    static WeightMatrix matrix(TensorSource src, String name, int rows, int cols) throws IOException {
         checkShape(src, name, rows, cols);
         return src.matrix(name);
     }
 
-    static float[] vector(TensorSource src, String name, long size) {
+    static float[] vector(TensorSource src, String name, long size) throws IOException {
         require(src, name);
         long[] shape = src.shape(name);
         long n = 1;

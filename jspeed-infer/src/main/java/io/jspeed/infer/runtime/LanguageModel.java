@@ -30,6 +30,10 @@ public final class LanguageModel {
     private final Rotary rotary;
     private final float attentionScale;
     private Workspace ws;
+    /** Reused by {@link #decode} so a decode step allocates no argument arrays. */
+    private final SequenceState[] oneSequence = new SequenceState[1];
+    private final List<SequenceState> oneSequenceList = java.util.Arrays.asList(oneSequence);
+    private final int[][] oneToken = {new int[1]};
 
     public LanguageModel(LmWeights weights, Parallel pool) {
         this.weights = weights;
@@ -72,6 +76,13 @@ public final class LanguageModel {
     /** One sequence, logits of every new token [tokens.length, vocab] (perplexity); same ownership as forward. */
     public float[] forwardAll(SequenceState seq, int[] tokens) {
         return run(List.of(seq), new int[][] {tokens}, true);
+    }
+
+    /** One decode step of one sequence: logits after {@code token}. */
+    public float[] decode(SequenceState seq, int token) {
+        oneSequence[0] = seq;
+        oneToken[0][0] = token;
+        return run(oneSequenceList, oneToken, false);
     }
 
     /** One sequence, logits of its last new token. */

@@ -45,7 +45,11 @@ class LanguageModelTest {
     }
 
     static LanguageModel inference(TransformerLM lm) {
-        return new LanguageModel(HfLayout.assemble(JspeedRunConfig.config(lm.spec()), new ParamSource(lm.paramBlocks())), POOL);
+        try {
+            return new LanguageModel(HfLayout.assemble(JspeedRunConfig.config(lm.spec()), new ParamSource(lm.paramBlocks())), POOL);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static int[] tokens(int n, long seed) {
