@@ -33,8 +33,9 @@ public final class SafetensorsWriter {
     private record Pending(DType dtype, long[] shape, long byteLength, TensorBytes bytes) {
     }
 
+    /** Produces one tensor's little-endian bytes while the file is written. */
     @FunctionalInterface
-    private interface TensorBytes {
+    public interface TensorBytes {
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -76,6 +77,33 @@ public final class SafetensorsWriter {
                     + " bytes; expected " + expected + " for shape " + Arrays.toString(shape) + " of " + dtype);
         }
         return add(name, dtype, shape, out -> writeSegment(out, bytes));
+    }
+
+    /**
+     * Adds a tensor whose bytes {@code bytes} streams when {@link #write} runs (for example quantized one row at a
+     * time, so a large model is never held in memory). It must write exactly product(shape) * dtype size bytes.
+     */
+    public SafetensorsWriter addStreamed(String name, DType dtype, long[] shape, TensorBytes bytes) {
+        long expected = Math.multiplyExact(checkShape(name, shape), dtype.byteSize());
+        return add(name, dtype, shape, out -> {
+            long[] count = {0};
+            bytes.writeTo(new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(int b) throws IOException {
+                    count[0]++;
+                    out.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    count[0] += len;
+                    out.write(b, off, len);
+                }
+            });
+            if (count[0] != expected) {
+                throw new IllegalStateException("tensor \"" + name + "\": streamed " + count[0] + " bytes; expected " + expected);
+            }
+        });
     }
 
     /** Writes the file atomically: the previous content of {@code file}, if any, survives a failure. */

@@ -1,0 +1,48 @@
+package io.jspeed.infer.weights;
+
+import static io.jspeed.infer.weights.Lanes.F;
+import static io.jspeed.infer.weights.Lanes.L;
+
+import io.jspeed.model.format.gguf.GgmlQuant;
+import io.jspeed.model.format.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Little-endian bfloat16 rows, widened to fp32 in registers. */
+final class BF16Matrix extends RowMatrix {
+
+    BF16Matrix(int rows, int cols, MemorySegment data) {
+        super(rows, cols, data, 2L * cols);
+    }
+
+    @Override
+    public String format() {
+        return "BF16";
+    }
+
+    @Override
+    float dot(long o, float[] x, int xOff) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int c = 0;
+        for (int bound = cols - 2 * L; c <= bound; c += 2 * L) {
+            acc0 = Lanes.bf16(data, o + 2L * c).fma(FloatVector.fromArray(F, x, xOff + c), acc0);
+            acc1 = Lanes.bf16(data, o + 2L * (c + L)).fma(FloatVector.fromArray(F, x, xOff + c + L), acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        if (c < cols) {
+            float[] tail = new float[cols - c];
+            GgmlQuant.dequantize(GgmlType.BF16, data, o + 2L * c, tail, 0, tail.length);
+            for (int i = 0; i < tail.length; i++) {
+                sum += tail[i] * x[xOff + c + i];
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public void row(int r, float[] dst, int off) {
+        GgmlQuant.dequantize(GgmlType.BF16, data, r * rowBytes, dst, off, cols);
+    }
+}

@@ -1,0 +1,56 @@
+package io.jspeed.infer.weights;
+
+import static io.jspeed.infer.weights.Lanes.B;
+import static io.jspeed.infer.weights.Lanes.F;
+import static io.jspeed.infer.weights.Lanes.L;
+import static io.jspeed.infer.weights.Lanes.LE;
+
+import io.jspeed.model.format.gguf.GgmlQuant;
+import io.jspeed.model.format.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml Q4_0: blocks of 32 with an fp16 scale and 16 bytes of nibbles (18 bytes); byte j holds element j in its
+ * low nibble and element 16 + j in its high nibble, value (q - 8) * d. One load of L bytes therefore feeds two
+ * float vectors, x[j..j+L) and x[16+j..16+j+L), without any lane shuffling.
+ */
+final class Q4_0Matrix extends RowMatrix {
+
+    private static final int BLOCK = 32;
+    private static final int BLOCK_BYTES = 18;
+    private static final int HALF = 16;
+
+    Q4_0Matrix(int rows, int cols, MemorySegment data) {
+        super(rows, cols, data, GgmlType.Q4_0.byteSize(cols));
+    }
+
+    @Override
+    public String format() {
+        return "Q4_0";
+    }
+
+    @Override
+    float dot(long o, float[] x, int xOff) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < cols; c += BLOCK, o += BLOCK_BYTES) {
+            FloatVector block = FloatVector.zero(F);
+            for (int j = 0; j < HALF; j += L) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, o + 2 + j, LE);
+                FloatVector lo = Lanes.toFloats(q.and((byte) 0x0F).sub((byte) 8));
+                FloatVector hi = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                block = lo.fma(FloatVector.fromArray(F, x, xOff + c + j), block);
+                block = hi.fma(FloatVector.fromArray(F, x, xOff + c + HALF + j), block);
+            }
+            acc = block.fma(FloatVector.broadcast(F, Lanes.f16Scalar(data, o)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void row(int r, float[] dst, int off) {
+        GgmlQuant.dequantize(GgmlType.Q4_0, data, r * rowBytes, dst, off, cols);
+    }
+}

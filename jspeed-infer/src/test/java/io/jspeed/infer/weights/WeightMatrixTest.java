@@ -1,0 +1,98 @@
+package io.jspeed.infer.weights;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jspeed.model.format.gguf.GgmlQuant;
+import io.jspeed.model.format.gguf.GgmlType;
+import io.jspeed.tensor.Parallel;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every ggml weight format's vectorized matvec and matmul against the scalar reference dequantizer
+ * (GgmlQuant.dequantize, itself checked against gguf-py in jspeed-model) followed by a naive double-precision dot.
+ */
+class WeightMatrixTest {
+
+    private static final Parallel TWO = new Parallel(2);
+    private static final int[] ROWS = {1, 7, 67};
+
+    @AfterAll
+    static void close() {
+        TWO.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void matvecAndMatmulMatchDequantizeThenNaiveDot(GgmlType type) {
+        Random rng = new Random(type.ordinal());
+        int[] colsChoices = type.blockSize() == 256 ? new int[] {256, 768} : type.blockSize() == 32 ? new int[] {32, 96, 544}
+                : new int[] {1, 37, 96, 300};
+        for (int rows : ROWS) {
+            for (int cols : colsChoices) {
+                MemorySegment data = RandomWeights.of(type, rows, cols, rng);
+                WeightMatrix w = WeightFormats.of(type, rows, cols, data);
+                assertThat(w.rows()).isEqualTo(rows);
+                assertThat(w.cols()).isEqualTo(cols);
+                assertThat(w.format()).isEqualTo(type.name());
+                assertThat(w.bytes()).isEqualTo(data.byteSize());
+                float[] dense = new float[rows * cols];
+                GgmlQuant.dequantize(type, data, 0, dense, 0, rows * cols);
+                checkAgainstDense(w, dense, rng);
+            }
+        }
+    }
+
+    /** The matrix agrees with the dense fp32 matrix {@code dense} on matvec, matmul (batch 3) and row(). */
+    static void checkAgainstDense(WeightMatrix w, float[] dense, Random rng) {
+        int rows = w.rows();
+        int cols = w.cols();
+        float[] row = new float[cols + 2];
+        for (int r = 0; r < rows; r++) {
+            w.row(r, row, 1);
+            for (int c = 0; c < cols; c++) {
+                assertThat(row[1 + c]).as("row %d col %d", r, c).isEqualTo(dense[r * cols + c]);
+            }
+        }
+        int batch = 3;
+        float[] x = RandomWeights.gaussian(2 + batch * cols, rng);
+        for (Parallel pool : new Parallel[] {Parallel.serial(), TWO}) {
+            float[] out = new float[3 + batch * rows];
+            w.matvec(pool, x, 2, out, 3);
+            float[] batched = new float[1 + batch * rows];
+            w.matmul(pool, x, 2, batch, batched, 1);
+            for (int b = 0; b < batch; b++) {
+                for (int r = 0; r < rows; r++) {
+                    double expected = 0;
+                    double magnitude = 0;
+                    for (int c = 0; c < cols; c++) {
+                        double p = (double) dense[r * cols + c] * x[2 + b * cols + c];
+                        expected += p;
+                        magnitude += Math.abs(p);
+                    }
+                    double tolerance = 1e-5 * magnitude + 1e-6;
+                    if (b == 0) {
+                        assertThat((double) out[3 + r]).as("%s matvec row %d", w, r).isCloseTo(expected, org.assertj.core.api.Assertions.within(tolerance));
+                    }
+                    assertThat((double) batched[1 + b * rows + r]).as("%s matmul b %d row %d", w, b, r)
+                            .isCloseTo(expected, org.assertj.core.api.Assertions.within(tolerance));
+                }
+            }
+            assertThat(out[0]).isZero();
+            assertThat(batched[0]).isZero();
+        }
+    }
+
+    @Test
+    void rejectsSizesThatDoNotMatch() {
+        MemorySegment data = RandomWeights.of(GgmlType.Q8_0, 2, 64, new Random(1));
+        assertThatThrownBy(() -> WeightFormats.of(GgmlType.Q8_0, 3, 64, data)).hasMessageContaining("expected " + 3 * 68);
+        assertThatThrownBy(() -> WeightFormats.of(GgmlType.Q8_0, 2, 48, data)).hasMessageContaining("whole blocks of 32");
+        assertThatThrownBy(() -> WeightFormats.of(GgmlType.Q5_K, 1, 256, data)).hasMessageContaining("no weight format for ggml type Q5_K");
+    }
+}
