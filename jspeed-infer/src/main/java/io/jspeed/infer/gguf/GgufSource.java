@@ -30,7 +30,7 @@ public final class GgufSource implements TensorSource {
     }
 
     /** The GGUF name of a Hugging Face tensor name (names without a mapping pass through unchanged). */
-    static String ggufName(String hf) {
+    public static String ggufName(String hf) {
         int dot = hf.lastIndexOf('.');
         String stem = hf.substring(0, dot), suffix = hf.substring(dot);
         if (TOP.containsKey(stem)) return TOP.get(stem) + suffix;
