@@ -23,6 +23,11 @@ import java.util.List;
  */
 public final class LanguageModel {
 
+    /** Weight bytes below which a parallel chunk costs more in wake-up than it saves (as the weight formats split). */
+    private static final long CHUNK_BYTES = 1 << 15;
+    /** Multiply-adds of attention below which decode runs it on the calling thread. */
+    private static final long ATTENTION_GRAIN = 1 << 15;
+
     private final LmWeights weights;
     private final LmConfig config;
     private final Family family;
@@ -136,9 +141,22 @@ public final class LanguageModel {
     private void layer(int l, LayerWeights lw, Workspace w, List<SequenceState> seqs, int n) {
         int c = config.dModel(), qw = config.qWidth(), kvw = config.kvWidth(), d = config.headDim();
         norm(lw.attnNorm(), w.x, w.h, w, n, c);
-        project(lw.q(), w.h, n, w.q, lw.qBias());
-        project(lw.k(), w.h, n, w.k, lw.kBias());
-        project(lw.v(), w.h, n, w.v, lw.vBias());
+        if (n == 1) {
+            // decode: q, k and v read the same vector, so one parallel region streams all three
+            int qr = lw.q().rows(), kr = lw.k().rows(), total = qr + 2 * kr;
+            pool.forChunks(total, chunks(lw.q().bytes() * total / qr), (a, b) -> {
+                rows(lw.q(), w.h, w.q, 0, a, b);
+                rows(lw.k(), w.h, w.k, qr, a, b);
+                rows(lw.v(), w.h, w.v, qr + kr, a, b);
+            });
+            addBias(w.q, lw.qBias(), 1);
+            addBias(w.k, lw.kBias(), 1);
+            addBias(w.v, lw.vBias(), 1);
+        } else {
+            project(lw.q(), w.h, n, w.q, lw.qBias());
+            project(lw.k(), w.h, n, w.k, lw.kBias());
+            project(lw.v(), w.h, n, w.v, lw.vBias());
+        }
         if (family.qkNorm()) {
             RmsNorm.forward(pool, w.q, 0, w.stat, 0, w.q, 0, lw.qNorm(), 0, n * config.nHead(), d, config.normEps());
             RmsNorm.forward(pool, w.k, 0, w.stat, 0, w.k, 0, lw.kNorm(), 0, n * config.nKvHead(), d, config.normEps());
@@ -156,7 +174,8 @@ public final class LanguageModel {
 
         norm(lw.mlpNorm(), w.x, w.h, w, n, c);
         int f = config.dFf();
-        switch (family.mlp()) {
+        if (n == 1) decodeMlp(lw, w, f);
+        else switch (family.mlp()) {
             case SWIGLU -> {
                 project(lw.gate(), w.h, n, w.gate, null);
                 project(lw.up(), w.h, n, w.up, null);
@@ -175,7 +194,11 @@ public final class LanguageModel {
     private void attention(int l, Workspace w, List<SequenceState> seqs, int n) {
         int heads = config.nHead(), group = heads / config.nKvHead(), d = config.headDim(), qw = config.qWidth();
         int units = n * heads;
-        pool.forChunks(units, Math.min(units, 4 * pool.threads()), (u0, u1) -> {
+        long work = 0;
+        for (int r = 0; r < n; r++) work += (long) heads * (w.rowPos[r] + 1) * d;
+        // a short decode context is a few microseconds of work: less than waking the pool
+        int chunks = work < ATTENTION_GRAIN ? 1 : Math.min(units, 4 * pool.threads());
+        pool.forChunks(units, chunks, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int r = u / heads, h = u % heads, off = r * qw + h * d;
                 seqs.get(w.rowSeq[r]).cache().attend(l, h / group, w.rowPos[r] + 1, w.q, off, attentionScale, w.att, off);
@@ -190,14 +213,47 @@ public final class LanguageModel {
         }
     }
 
+    /**
+     * Decode MLP in one parallel region: each chunk of hidden units computes its gate and up rows (or up + bias) and
+     * applies the activation, so the pool is woken once for the up-projections.
+     */
+    private void decodeMlp(LayerWeights lw, Workspace w, int f) {
+        long bytes = lw.up().bytes() * (lw.gate() == null ? 1 : 2);
+        switch (family.mlp()) {
+            case SWIGLU -> pool.forChunks(f, chunks(bytes), (a, b) -> {
+                lw.gate().matvecRows(w.h, 0, w.gate, 0, a, b);
+                lw.up().matvecRows(w.h, 0, w.up, 0, a, b);
+                SwiGlu.forward(Parallel.serial(), w.act, a, w.gate, a, w.up, a, b - a);
+            });
+            case GELU -> pool.forChunks(f, chunks(bytes), (a, b) -> {
+                lw.up().matvecRows(w.h, 0, w.up, 0, a, b);
+                if (lw.upBias() != null) for (int i = a; i < b; i++) w.up[i] += lw.upBias()[i];
+                Gelu.forward(Parallel.serial(), w.act, a, w.up, a, b - a);
+            });
+        }
+    }
+
+    /** The part of fused rows [a, b) that falls in matrix m, whose rows start at {@code base} in the fused order. */
+    private static void rows(WeightMatrix m, float[] x, float[] out, int base, int a, int b) {
+        int start = Math.max(a, base) - base, end = Math.min(b, base + m.rows()) - base;
+        if (start < end) m.matvecRows(x, 0, out, 0, start, end);
+    }
+
+    /** Chunks for a region streaming {@code bytes} of weights: a few per thread, none smaller than CHUNK_BYTES. */
+    private int chunks(long bytes) {
+        return (int) Math.max(1, Math.min(4L * pool.threads(), bytes / CHUNK_BYTES));
+    }
+
+    private static void addBias(float[] out, float[] bias, int n) {
+        if (bias == null) return;
+        for (int r = 0; r < n; r++) Vectors.add(Parallel.serial(), out, r * bias.length, out, r * bias.length, bias, 0, bias.length);
+    }
+
     /** out[n, rows] = in[n, cols] · Wᵀ (+ bias). */
     private void project(WeightMatrix m, float[] in, int n, float[] out, float[] bias) {
         if (n == 1) m.matvec(pool, in, 0, out, 0);
         else m.matmul(pool, in, 0, n, out, 0);
-        if (bias != null) {
-            int rows = m.rows();
-            for (int r = 0; r < n; r++) Vectors.add(Parallel.serial(), out, r * rows, out, r * rows, bias, 0, rows);
-        }
+        addBias(out, bias, n);
     }
 
     private float[] head(Workspace w, int[][] tokens, int n, boolean allPositions) {

@@ -101,6 +101,13 @@ class ModelFilesTest {
             float[] actual = Arrays.copyOf(lm.forwardAll(lm.newSequence(), TOKENS), expected.length);
             assertClose(actual, expected, 1e-4f);
             assertThat(loaded.format()).isEqualTo("safetensors F32");
+            // token-by-token decode (fused projections, matvecRows) reaches the same logits at every position
+            var seq = lm.newSequence();
+            int vocab = config.vocabSize();
+            for (int i = 0; i < TOKENS.length; i++) {
+                float[] step = Arrays.copyOf(lm.decode(seq, TOKENS[i]), vocab);
+                assertClose(step, Arrays.copyOfRange(expected, i * vocab, (i + 1) * vocab), 1e-4f);
+            }
         }
     }
 

@@ -22,6 +22,15 @@ record ArrayMatrix(int rows, int cols, float[] data) implements WeightMatrix {
     }
 
     @Override
+    public void matvecRows(float[] x, int xOff, float[] out, int outOff, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            double s = 0;
+            for (int c = 0; c < cols; c++) s += (double) data[r * cols + c] * x[xOff + c];
+            out[outOff + r] = (float) s;
+        }
+    }
+
+    @Override
     public void matmul(Parallel pool, float[] x, int xOff, int batch, float[] out, int outOff) {
         for (int b = 0; b < batch; b++)
             for (int r = 0; r < rows; r++) {
