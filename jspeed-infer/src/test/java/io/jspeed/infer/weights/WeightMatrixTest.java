@@ -48,6 +48,55 @@ class WeightMatrixTest {
         }
     }
 
+    @Test
+    void groupwiseInt8AndInt4MatchTheirUnpackedValues() {
+        Random rng = new Random(17);
+        for (int bits : new int[] {8, 4}) {
+            for (boolean f16 : new boolean[] {false, true}) {
+                for (int group : new int[] {32, 128}) {
+                    GroupwiseQuantizer quantizer = new GroupwiseQuantizer(bits, group, f16);
+                    for (int rows : ROWS) {
+                        int cols = 256;
+                        float[] src = RandomWeights.gaussian(rows * cols, rng);
+                        byte[] q = new byte[rows * quantizer.rowBytes(cols)];
+                        float[] scales = new float[rows * cols / group];
+                        for (int r = 0; r < rows; r++) {
+                            quantizer.quantizeRow(src, r * cols, cols, q, r * quantizer.rowBytes(cols), scales, r * cols / group);
+                        }
+                        java.nio.ByteBuffer scaleBytes = java.nio.ByteBuffer.allocate(scales.length * (f16 ? 2 : 4))
+                                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                        for (float sc : scales) {
+                            if (f16) {
+                                scaleBytes.putShort(Float.floatToFloat16(sc));
+                            } else {
+                                scaleBytes.putFloat(sc);
+                            }
+                        }
+                        float[] dense = new float[rows * cols];
+                        for (int r = 0; r < rows; r++) {
+                            for (int c = 0; c < cols; c++) {
+                                int value;
+                                if (bits == 8) {
+                                    value = q[r * cols + c];
+                                } else {
+                                    int inGroup = c % group;
+                                    int b = q[r * cols / 2 + c / group * group / 2 + inGroup % (group / 2)] & 0xFF;
+                                    value = (inGroup < group / 2 ? b & 0xF : b >>> 4) - 8;
+                                }
+                                dense[r * cols + c] = value * scales[r * cols / group + c / group];
+                            }
+                        }
+                        WeightMatrix w = bits == 8
+                                ? WeightFormats.groupwiseInt8(rows, cols, group, RandomWeights.segment(q), RandomWeights.segment(scaleBytes.array()), f16)
+                                : WeightFormats.groupwiseInt4(rows, cols, group, RandomWeights.segment(q), RandomWeights.segment(scaleBytes.array()), f16);
+                        assertThat(w.format()).isEqualTo("INT" + bits + "_G" + group);
+                        checkAgainstDense(w, dense, rng);
+                    }
+                }
+            }
+        }
+    }
+
     /** The matrix agrees with the dense fp32 matrix {@code dense} on matvec, matmul (batch 3) and row(). */
     static void checkAgainstDense(WeightMatrix w, float[] dense, Random rng) {
         int rows = w.rows();

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,6 +53,9 @@ final class GgufHeaderParser {
     private final MemorySegment bytes;
     private long pos;
     private long arrayElementsLeft = MAX_ARRAY_ELEMENTS;
+    /** One strict decoder for every string: a vocabulary has 10^5 of them. */
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     private GgufHeaderParser(Path file, MemorySegment bytes) {
         this.file = file;
@@ -242,9 +246,19 @@ final class GgufHeaderParser {
         int n = (int) count;
         Object values = switch (elem) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> {
+                // the count check above guarantees n * size bytes follow
                 long[] a = new long[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = (Long) value(key, elem, depth + 1).value();
+                    a[i] = switch (elem) {
+                        case UINT8 -> bytes.get(ValueLayout.JAVA_BYTE, pos) & 0xFF;
+                        case INT8 -> bytes.get(ValueLayout.JAVA_BYTE, pos);
+                        case UINT16 -> bytes.get(SHORT_LE, pos) & 0xFFFF;
+                        case INT16 -> bytes.get(SHORT_LE, pos);
+                        case UINT32 -> bytes.get(INT_LE, pos) & 0xFFFF_FFFFL;
+                        case INT32 -> bytes.get(INT_LE, pos);
+                        default -> bytes.get(LONG_LE, pos);
+                    };
+                    pos += elem.byteSize();
                 }
                 yield a;
             }
@@ -270,7 +284,7 @@ final class GgufHeaderParser {
             case STRING -> {
                 String[] a = new String[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = string(what + " element " + i);
+                    a[i] = string(what, i);
                 }
                 yield a;
             }
@@ -294,8 +308,21 @@ final class GgufHeaderParser {
     }
 
     private String string(String what) throws FormatException {
-        long length = u64("length of " + what);
+        return string(what, -1);
+    }
+
+    /** A string; {@code element} >= 0 names it as that element of {@code what} (messages are built only on failure). */
+    private String string(String what, long element) throws FormatException {
+        if (bytes.byteSize() - pos < 8) {
+            what = element < 0 ? what : what + " element " + element;
+            need(8, "length of " + what);
+        }
+        long length = bytes.get(LONG_LE, pos);
+        pos += 8;
         long left = bytes.byteSize() - pos;
+        if (length < 0 || length > left || length > MAX_STRING_BYTES) {
+            what = element < 0 ? what : what + " element " + element;
+        }
         if (length < 0 || length > left) {
             throw fail(what + " is a string of " + Long.toUnsignedString(length) + " bytes but only " + left
                     + " bytes follow (truncated or corrupt header)");
@@ -306,10 +333,9 @@ final class GgufHeaderParser {
         byte[] utf8 = bytes.asSlice(pos, length).toArray(ValueLayout.JAVA_BYTE);
         pos += length;
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(utf8)).toString();
+            return this.utf8.reset().decode(java.nio.ByteBuffer.wrap(utf8)).toString();
         } catch (CharacterCodingException e) {
-            throw fail(what + " is not valid UTF-8; expected a UTF-8 string");
+            throw fail(what + (element < 0 ? "" : " element " + element) + " is not valid UTF-8; expected a UTF-8 string");
         }
     }
 
