@@ -42,6 +42,11 @@ public final class GgufSource implements TensorSource {
         return hf;
     }
 
+    /** GPT-2 files use their own tensor layout (fused q|k|v, [out, in] matrices). */
+    public static io.jspeed.infer.model.LmWeights gpt2(io.jspeed.infer.model.LmConfig config, GgufFile file) throws IOException {
+        return GgufGpt2Layout.assemble(config, file);
+    }
+
     @Override
     public String description() {
         return file.path().toString();

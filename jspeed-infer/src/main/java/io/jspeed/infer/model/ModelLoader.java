@@ -57,7 +57,7 @@ public final class ModelLoader {
         try {
             LmConfig config = GgufConfig.read(file);
             GgufSource src = new GgufSource(file);
-            LmWeights w = HfLayout.assemble(config, src);
+            LmWeights w = config.family() == Family.GPT2 ? GgufSource.gpt2(config, file) : HfLayout.assemble(config, src);
             if (file.contains("rope_freqs.weight")) {
                 float[] factors = src.floats("rope_freqs.weight");
                 w = new LmWeights(w.config(), w.tokenEmbedding(), w.positions(), w.layers(), w.finalNorm(), w.head(), factors);

@@ -132,6 +132,54 @@ class ModelFilesTest {
         }
     }
 
+    @Test
+    void gpt2GgufWithFusedQkvMatchesTheReference(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("config.json"), GPT2);
+        LmConfig c = HfConfig.read(dir.resolve("config.json"));
+        Map<String, float[]> w = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        randomWeights(c, "", w, shapes);
+        int d = c.dModel(), f = c.dFf();
+        GgufWriter g = new GgufWriter().putString("general.architecture", "gpt2")
+                .putUint32("gpt2.embedding_length", d).putUint32("gpt2.block_count", c.nLayer())
+                .putUint32("gpt2.attention.head_count", c.nHead()).putUint32("gpt2.feed_forward_length", f)
+                .putUint32("gpt2.context_length", c.contextLength()).putFloat32("gpt2.attention.layer_norm_epsilon", c.normEps());
+        g.add("token_embd.weight", GgmlType.F32, shapes.get("wte.weight"), w.get("wte.weight"), 0);
+        g.add("position_embd.weight", GgmlType.F32, shapes.get("wpe.weight"), w.get("wpe.weight"), 0);
+        for (int l = 0; l < c.nLayer(); l++) {
+            String p = "h." + l + ".", b = "blk." + l + ".";
+            g.add(b + "attn_norm.weight", GgmlType.F32, new long[] {d}, w.get(p + "ln_1.weight"), 0);
+            g.add(b + "attn_norm.bias", GgmlType.F32, new long[] {d}, w.get(p + "ln_1.bias"), 0);
+            g.add(b + "attn_qkv.weight", GgmlType.F32, new long[] {3 * d, d}, transpose(w.get(p + "attn.c_attn.weight"), d, 3 * d), 0);
+            g.add(b + "attn_qkv.bias", GgmlType.F32, new long[] {3 * d}, w.get(p + "attn.c_attn.bias"), 0);
+            g.add(b + "attn_output.weight", GgmlType.F32, new long[] {d, d}, transpose(w.get(p + "attn.c_proj.weight"), d, d), 0);
+            g.add(b + "attn_output.bias", GgmlType.F32, new long[] {d}, w.get(p + "attn.c_proj.bias"), 0);
+            g.add(b + "ffn_norm.weight", GgmlType.F32, new long[] {d}, w.get(p + "ln_2.weight"), 0);
+            g.add(b + "ffn_norm.bias", GgmlType.F32, new long[] {d}, w.get(p + "ln_2.bias"), 0);
+            g.add(b + "ffn_up.weight", GgmlType.F32, new long[] {f, d}, transpose(w.get(p + "mlp.c_fc.weight"), d, f), 0);
+            g.add(b + "ffn_up.bias", GgmlType.F32, new long[] {f}, w.get(p + "mlp.c_fc.bias"), 0);
+            g.add(b + "ffn_down.weight", GgmlType.F32, new long[] {d, f}, transpose(w.get(p + "mlp.c_proj.weight"), f, d), 0);
+            g.add(b + "ffn_down.bias", GgmlType.F32, new long[] {d}, w.get(p + "mlp.c_proj.bias"), 0);
+        }
+        g.add("output_norm.weight", GgmlType.F32, new long[] {d}, w.get("ln_f.weight"), 0);
+        g.add("output_norm.bias", GgmlType.F32, new long[] {d}, w.get("ln_f.bias"), 0);
+        g.write(dir.resolve("gpt2.gguf"));
+        float[] expected = new NaiveReference(c, w).logits(TOKENS);
+        try (LoadedModel loaded = ModelLoader.load(dir.resolve("gpt2.gguf"))) {
+            assertThat(loaded.config().family()).isEqualTo(Family.GPT2);
+            assertThat(loaded.config().tiedHead()).isTrue();
+            LanguageModel lm = new LanguageModel(loaded.weights(), POOL);
+            assertClose(Arrays.copyOf(lm.forwardAll(lm.newSequence(), TOKENS), expected.length), expected, 1e-4f);
+        }
+    }
+
+    /** [rows, cols] -> [cols, rows]. */
+    private static float[] transpose(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+        return t;
+    }
+
     private static int[] greedy(LanguageModel lm, int n) {
         List<Integer> out = new ArrayList<>();
         new Generator(lm).generate(new int[] {1, 5}, n, new Sampler(Sampler.Settings.greedy()), new int[0], t -> out.add(t));
