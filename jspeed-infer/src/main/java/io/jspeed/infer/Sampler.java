@@ -99,27 +99,36 @@ public final class Sampler {
             probs = new double[vocab];
         }
         float max = logits[off + argmax(logits, off, vocab)];
-        // min-p in logit space: p_i >= minP·p_max  <=>  l_i >= l_max + T·ln(minP). Filtering before the sort keeps it
-        // short; with top-p on, the nucleus must be measured on the unfiltered tail first, so min-p waits until after.
-        double minPFloor = s.minP() > 0 ? max + s.temperature() * Math.log(s.minP()) : Double.NEGATIVE_INFINITY;
-        double floor = s.topP() < 1 ? Double.NEGATIVE_INFINITY : minPFloor;
-        int n = 0;
-        for (int i = 0; i < vocab; i++) {
-            float l = logits[off + i];
-            if (l >= floor) keys[n++] = descendingKey(l, i);
-        }
-        Arrays.sort(keys, 0, n);
-        n = Math.min(n, limit);
+        double t = s.temperature();
+        // min-p in logit space: p_i >= minP·p_max  <=>  l_i >= l_max + T·ln(minP)
+        double minPFloor = s.minP() > 0 ? max + t * Math.log(s.minP()) : Double.NEGATIVE_INFINITY;
+        int n;
         double sum = 0;
+        if (limit < vocab) {
+            n = topK(logits, off, vocab, limit);
+        } else {
+            // Only the head of the distribution needs sorting. With top-p, tokens below (1-topP)/vocab of the top one
+            // hold at most 1-topP of the mass together, so the nucleus never reaches them; the normaliser still
+            // counts every token. Without top-p, min-p's floor is final and may filter first.
+            double floor = s.topP() < 1 ? max + t * Math.log((1 - s.topP()) / vocab) : minPFloor;
+            n = 0;
+            for (int i = 0; i < vocab; i++) {
+                float l = logits[off + i];
+                if (s.topP() < 1) sum += Math.exp((l - max) / t);
+                if (l >= floor) keys[n++] = descendingKey(l, i);
+            }
+            Arrays.sort(keys, 0, n);
+        }
+        boolean fullSum = sum > 0;
         for (int i = 0; i < n; i++) {
             ids[i] = (int) keys[i];
-            probs[i] = Math.exp((logits[off + ids[i]] - max) / s.temperature());
-            sum += probs[i];
+            probs[i] = Math.exp((logits[off + ids[i]] - max) / t);
+            if (!fullSum) sum += probs[i];
         }
         // the top-k survivors, renormalised, then the nucleus: the shortest prefix whose mass reaches topP
         double cumulative = 0, total = 0;
         int kept = n;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && s.topP() < 1; i++) {
             cumulative += probs[i] / sum;
             if (cumulative >= s.topP()) {
                 kept = i + 1;
@@ -130,6 +139,51 @@ public final class Sampler {
         for (int i = 0; i < kept; i++) total += probs[i];
         for (int i = 0; i < kept; i++) probs[i] /= total;
         return kept;
+    }
+
+    /** keys[0, k) = the k most likely tokens, most likely first: a bounded max-heap of keys, then a sort of k. */
+    private int topK(float[] logits, int off, int vocab, int k) {
+        int size = 0;
+        for (int i = 0; i < vocab; i++) {
+            long key = descendingKey(logits[off + i], i);
+            if (size < k) {
+                keys[size] = key;
+                siftUp(size++);
+            } else if (key < keys[0]) {
+                keys[0] = key;
+                siftDown(size);
+            }
+        }
+        Arrays.sort(keys, 0, size);
+        return size;
+    }
+
+    /** The heap keeps its largest key (least likely token) at the root. */
+    private void siftUp(int i) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (keys[parent] >= keys[i]) return;
+            swap(parent, i);
+            i = parent;
+        }
+    }
+
+    private void siftDown(int size) {
+        int i = 0;
+        while (true) {
+            int l = 2 * i + 1, r = l + 1, largest = i;
+            if (l < size && keys[l] > keys[largest]) largest = l;
+            if (r < size && keys[r] > keys[largest]) largest = r;
+            if (largest == i) return;
+            swap(i, largest);
+            i = largest;
+        }
+    }
+
+    private void swap(int a, int b) {
+        long x = keys[a];
+        keys[a] = keys[b];
+        keys[b] = x;
     }
 
     /** Sorting these ascending orders by logit descending, then by token id. */

@@ -84,4 +84,38 @@ class SamplerTest {
         new Sampler(new Sampler.Settings(0f, 0, 1f, 0f, 4f, 1, 1)).sample(again, 0, 4, history, history.length);
         assertThat(again).containsExactly(0.5f, 1f, -1f, 0.5f);
     }
+
+    @Test
+    void candidatesEqualAPlainSortAndFilter() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+        for (int trial = 0; trial < 200; trial++) {
+            int v = 1 + r.nextInt(300);
+            float[] logits = new float[v];
+            for (int i = 0; i < v; i++) logits[i] = (float) (r.nextGaussian() * 3);
+            float t = 0.3f + (float) r.nextDouble() * 1.5f, topP = r.nextBoolean() ? 1f : 0.05f + (float) r.nextDouble() * 0.9f;
+            float minP = r.nextBoolean() ? 0f : (float) r.nextDouble() * 0.5f;
+            int topK = r.nextBoolean() ? 0 : 1 + r.nextInt(v);
+            Sampler s = new Sampler(new Sampler.Settings(t, topK, topP, minP, 1f, 64, 1));
+            int n = s.candidates(logits, 0, v);
+            // reference: sort every id by logit (then id), temperature softmax, top-k, renormalise, top-p, min-p, renormalise
+            Integer[] order = new Integer[v];
+            for (int i = 0; i < v; i++) order[i] = i;
+            java.util.Arrays.sort(order, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
+            int k = topK > 0 ? topK : v;
+            double[] p = new double[k];
+            double z = 0;
+            for (int i = 0; i < k; i++) z += p[i] = Math.exp((logits[order[i]] - logits[order[0]]) / t);
+            int kept = k;
+            double cum = 0;
+            for (int i = 0; i < k && topP < 1; i++) if ((cum += p[i] / z) >= topP) { kept = i + 1; break; }
+            while (kept > 1 && p[kept - 1] / p[0] < minP) kept--;
+            double mass = 0;
+            for (int i = 0; i < kept; i++) mass += p[i];
+            assertThat(n).as("trial %d v=%d t=%s topP=%s minP=%s topK=%d cum=%s", trial, v, t, topP, minP, topK, cum).isEqualTo(kept);
+            for (int i = 0; i < kept; i++) {
+                assertThat(s.candidate(i)).isEqualTo(order[i]);
+                assertThat(s.probability(i)).isCloseTo(p[i] / mass, org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
+    }
 }
