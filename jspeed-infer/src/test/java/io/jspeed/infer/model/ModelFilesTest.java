@@ -112,6 +112,31 @@ class ModelFilesTest {
     }
 
     @Test
+    void shardedSafetensorsLoadThroughTheIndex(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("config.json"), QWEN2);
+        LmConfig config = HfConfig.read(dir.resolve("config.json"));
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        randomWeights(config, "", weights, shapes);
+        Map<String, float[]> first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
+        StringBuilder index = new StringBuilder("{\"metadata\": {}, \"weight_map\": {");
+        for (String name : weights.keySet()) {
+            boolean one = name.contains("layers.0.") || name.contains("embed");
+            (one ? first : second).put(name, weights.get(name));
+            if (index.charAt(index.length() - 1) != '{') index.append(", ");
+            index.append('"').append(name).append("\": \"model-0000").append(one ? 1 : 2).append("-of-00002.safetensors\"");
+        }
+        writeSafetensors(dir.resolve("model-00001-of-00002.safetensors"), first, shapes);
+        writeSafetensors(dir.resolve("model-00002-of-00002.safetensors"), second, shapes);
+        Files.writeString(dir.resolve("model.safetensors.index.json"), index.append("}}").toString());
+        float[] expected = new NaiveReference(config, weights).logits(TOKENS);
+        try (LoadedModel loaded = ModelLoader.load(dir)) {
+            LanguageModel lm = new LanguageModel(loaded.weights(), POOL);
+            assertClose(Arrays.copyOf(lm.forwardAll(lm.newSequence(), TOKENS), expected.length), expected, 1e-4f);
+        }
+    }
+
+    @Test
     void ggufOfTheSameLlamaWeightsDecodesTheSameTokens(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("config.json"), LLAMA);
         LmConfig config = HfConfig.read(dir.resolve("config.json"));
