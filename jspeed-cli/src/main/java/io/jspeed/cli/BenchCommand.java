@@ -3,6 +3,7 @@ package io.jspeed.cli;
 import io.jspeed.bench.DecodeBench;
 import io.jspeed.bench.GemmBench;
 import io.jspeed.bench.LlamaBench;
+import io.jspeed.bench.MatvecBench;
 import io.jspeed.bench.StreamTriad;
 import io.jspeed.infer.model.LoadedModel;
 import io.jspeed.infer.model.ModelLoader;
@@ -19,8 +20,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: training throughput, GEMM speed, decode/prefill speed.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Decode.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: training throughput, GEMM speed, matvec, decode/prefill speed.",
+        subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Matvec.class, BenchCommand.Decode.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -67,6 +68,36 @@ final class BenchCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "%-10s %7s %9s %12s %10s %7s %12s %12s%n", "preset", "threads", "params", "step ms (med)", "tokens/s", "MFU", "peak GF/s", "peak RSS MiB");
                 System.out.printf(Locale.ROOT, "%-10s %7d %9.1fM %12.1f %10.0f %6.1f%% %12.0f %12.0f%n", r.preset(), r.threads(), r.parameters() / 1e6,
                         r.medianStepMs(), r.tokensPerSecond(), 100 * r.mfu(), r.peakGflops(), r.peakRssBytes() / 1048576.0);
+            }
+        }
+    }
+
+    @Command(name = "matvec", mixinStandardHelpOptions = true,
+            description = "Weight-format matvec (decode, --batch 1) or batched matmul (prefill): median ms and weight GB/s.")
+    static final class Matvec implements Runnable {
+        @Option(names = "--formats", split = ",", description = "Formats (default: ${DEFAULT-VALUE})",
+                defaultValue = "F32,F16,BF16,Q8_0,Q4_0,Q4_K,Q6_K,INT8,INT4")
+        List<String> formats;
+        @Option(names = "--rows", defaultValue = "4096") int rows;
+        @Option(names = "--cols", defaultValue = "4096") int cols;
+        @Option(names = "--batch", defaultValue = "1") int batch;
+        @Option(names = "--threads", description = "Threads (default: all processors)", defaultValue = "0") int threads;
+        @Option(names = "--warmup", defaultValue = "20") int warmup;
+        @Option(names = "--iterations", defaultValue = "50") int iterations;
+        @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
+        boolean json;
+
+        @Override
+        public void run() {
+            try (Parallel pool = Parallel.withThreads(threads)) {
+                if (!json) System.out.printf("%-8s %6s %6s %6s %8s %10s %10s%n", "format", "rows", "cols", "batch", "threads", "ms", "weight GB/s");
+                for (String f : formats) {
+                    MatvecBench.Result r = MatvecBench.run(f, rows, cols, batch, pool, warmup, iterations);
+                    append(r.toJson());
+                    if (json) System.out.println(r.toJson());
+                    else System.out.printf(Locale.ROOT, "%-8s %6d %6d %6d %8d %10.3f %10.2f%n", r.format(), r.rows(), r.cols(), r.batch(),
+                            r.threads(), r.millis(), r.gigabytesPerSecond());
+                }
             }
         }
     }
