@@ -37,7 +37,8 @@ final class Bf16KvCache extends KvCache {
     }
 
     @Override
-    public void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff) {
+    public void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff, float[] scores) {
+        // one pass with a running maximum (online softmax): these formats trade speed for memory anyway
         short[] kk = keys[layer], vv = values[layer];
         int d = headDim;
         Arrays.fill(out, outOff, outOff + d, 0f);

@@ -48,7 +48,8 @@ final class Int8KvCache extends KvCache {
     }
 
     @Override
-    public void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff) {
+    public void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff, float[] scores) {
+        // one pass with a running maximum (online softmax): these formats trade speed for memory anyway
         byte[] kk = keys[layer], vv = values[layer];
         float[] ks = keyScales[layer], vs = valueScales[layer];
         int d = headDim;

@@ -79,9 +79,9 @@ public abstract sealed class KvCache permits Fp32KvCache, Bf16KvCache, Int8KvCac
 
     /**
      * out[outOff, +headDim) = sum_t softmax_t(q·k_t · scale) v_t over positions t in [0, length) of one KV head.
-     * One pass with a running maximum (online softmax), so no score buffer is needed.
+     * {@code scores} is scratch of at least {@code length} floats the caller owns per thread.
      */
-    public abstract void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff);
+    public abstract void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff, float[] scores);
 
     /** Bytes currently allocated. */
     public long bytes() {

@@ -39,6 +39,8 @@ public final class LanguageModel {
     private final SequenceState[] oneSequence = new SequenceState[1];
     private final List<SequenceState> oneSequenceList = java.util.Arrays.asList(oneSequence);
     private final int[][] oneToken = {new int[1]};
+    /** Attention scores per thread (a pool thread may run any chunk), grown to the longest sequence seen. */
+    private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
 
     public LanguageModel(LmWeights weights, Parallel pool) {
         this.weights = weights;
@@ -201,9 +203,20 @@ public final class LanguageModel {
         pool.forChunks(units, chunks, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int r = u / heads, h = u % heads, off = r * qw + h * d;
-                seqs.get(w.rowSeq[r]).cache().attend(l, h / group, w.rowPos[r] + 1, w.q, off, attentionScale, w.att, off);
+                int length = w.rowPos[r] + 1;
+                seqs.get(w.rowSeq[r]).cache().attend(l, h / group, length, w.q, off, attentionScale, w.att, off, scores(length));
             }
         });
+    }
+
+    /** This thread's attention score scratch, at least {@code length} long. */
+    private float[] scores(int length) {
+        float[] s = scoreScratch.get();
+        if (s.length < length) {
+            s = new float[Math.max(length, 2 * s.length)];
+            scoreScratch.set(s);
+        }
+        return s;
     }
 
     private void norm(NormWeights nw, float[] in, float[] out, Workspace w, int n, int c) {

@@ -103,6 +103,23 @@ class LanguageModelTest {
     }
 
     @Test
+    void longPrefillSplitsAttentionAcrossThreadsAndGrowsTheCache() {
+        // 150 rows of causal attention exceed the serial threshold; the cache grows past its first 64 positions
+        ModelSpec spec = new ModelSpec(ModelSpec.Architecture.LLAMA, VOCAB, 1, 4, 2, 32, 48, 160, 1e-5f, 10000f);
+        TransformerLM lm = trained(spec);
+        int[] t = tokens(150, 21);
+        float[] expected = lm.logits(t, 1, t.length);
+        LanguageModel model = inference(lm);
+        assertClose(Arrays.copyOf(model.forwardAll(model.newSequence(), t), t.length * VOCAB), expected, 1e-4f);
+        SequenceState seq = model.newSequence();
+        float[] last = null;
+        for (int token : t) last = model.decode(seq, token);
+        assertClose(Arrays.copyOf(last, VOCAB), Arrays.copyOfRange(expected, (t.length - 1) * VOCAB, t.length * VOCAB), 1e-4f);
+        // 64 -> 128 -> capped at the context length 160: keys and values, 1 layer, 2 KV heads of 8, fp32
+        assertThat(seq.cache().bytes()).isEqualTo(2L * 1 * 160 * 2 * 8 * 4);
+    }
+
+    @Test
     void batchOfSequencesAtDifferentPositionsEqualsEachAlone() {
         LanguageModel model = inference(trained(llamaSpec()));
         int[][] prompts = {tokens(2, 1), tokens(5, 2), tokens(8, 3)};
