@@ -205,6 +205,34 @@ class ModelFilesTest {
         return t;
     }
 
+    @Test
+    void qwen2AndQwen3GgufKeepRotateHalfAndMapBiasesAndQkNorms(@TempDir Path dir) throws Exception {
+        for (String json : List.of(QWEN2, QWEN3)) {
+            LmConfig c = HfConfig.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json), "config.json");
+            String arch = c.family().name();
+            Map<String, float[]> w = new LinkedHashMap<>();
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            randomWeights(c, "", w, shapes);
+            GgufWriter g = new GgufWriter().putString("general.architecture", arch)
+                    .putUint32(arch + ".embedding_length", c.dModel()).putUint32(arch + ".block_count", c.nLayer())
+                    .putUint32(arch + ".attention.head_count", c.nHead()).putUint32(arch + ".attention.head_count_kv", c.nKvHead())
+                    .putUint32(arch + ".attention.key_length", c.headDim()).putUint32(arch + ".feed_forward_length", c.dFf())
+                    .putUint32(arch + ".context_length", c.contextLength())
+                    .putFloat32(arch + ".attention.layer_norm_rms_epsilon", c.normEps()).putFloat32(arch + ".rope.freq_base", (float) c.ropeTheta());
+            for (var e : w.entrySet()) g.add(GgufSource.ggufName(e.getKey()), GgmlType.F32, shapes.get(e.getKey()), e.getValue(), 0);
+            Path file = dir.resolve(arch + ".gguf");
+            g.write(file);
+            float[] expected = new NaiveReference(c, w).logits(TOKENS);
+            try (LoadedModel loaded = ModelLoader.load(file)) {
+                assertThat(loaded.config().family()).isEqualTo(c.family());
+                assertThat(loaded.config().ropeLayout()).isEqualTo(RopeLayout.ROTATE_HALF);
+                assertThat(loaded.config().tiedHead()).isEqualTo(c.tiedHead());
+                LanguageModel lm = new LanguageModel(loaded.weights(), POOL);
+                assertClose(Arrays.copyOf(lm.forwardAll(lm.newSequence(), TOKENS), expected.length), expected, 1e-4f);
+            }
+        }
+    }
+
     private static int[] greedy(LanguageModel lm, int n) {
         List<Integer> out = new ArrayList<>();
         new Generator(lm).generate(new int[] {1, 5}, n, new Sampler(Sampler.Settings.greedy()), new int[0], t -> out.add(t));
