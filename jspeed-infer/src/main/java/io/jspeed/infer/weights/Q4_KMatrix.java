@@ -6,6 +6,8 @@ import static io.jspeed.infer.weights.Lanes.L;
 import static io.jspeed.infer.weights.Lanes.LE;
 
 import io.jspeed.model.format.gguf.GgmlQuant;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import io.jspeed.model.format.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -22,6 +24,8 @@ final class Q4_KMatrix extends RowMatrix {
 
     private static final int QK = 256;
     private static final int BLOCK_BYTES = 144;
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     Q4_KMatrix(int rows, int cols, MemorySegment data) {
         super(rows, cols, data, GgmlType.Q4_K.byteSize(cols));
@@ -38,24 +42,38 @@ final class Q4_KMatrix extends RowMatrix {
         for (int c = 0; c < cols; c += QK, o += BLOCK_BYTES) {
             float d = Lanes.f16Scalar(data, o);
             float dmin = Lanes.f16Scalar(data, o + 2);
-            long scales = o + 4;
+            // the 12 packed scale bytes in two reads, unpacked in registers into 8 scale bytes and 8 min bytes with
+            // llama.cpp's 32-bit mask trick (per-scale segment reads would cost more than the 256 weights they scale)
+            long packed = data.get(LONG_LE, o + 4);
+            int u0 = (int) packed;
+            int u1 = (int) (packed >>> 32);
+            int u2 = data.get(INT_LE, o + 12);
+            long scales = (u0 & 0x3F3F3F3FL) | ((long) ((u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4)) << 32);
+            long mins = (u1 & 0x3F3F3F3FL) | ((long) (((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4)) << 32);
             long qs = o + 16;
             for (int sub = 0; sub < 8; sub += 2, qs += 32) {
-                float d1 = d * GgmlQuant.scaleK4(data, scales, sub);
-                float m1 = dmin * GgmlQuant.minK4(data, scales, sub);
-                float d2 = d * GgmlQuant.scaleK4(data, scales, sub + 1);
-                float m2 = dmin * GgmlQuant.minK4(data, scales, sub + 1);
+                FloatVector d1 = FloatVector.broadcast(F, d * byteAt(scales, sub));
+                FloatVector m1 = FloatVector.broadcast(F, -dmin * byteAt(mins, sub));
+                FloatVector d2 = FloatVector.broadcast(F, d * byteAt(scales, sub + 1));
+                FloatVector m2 = FloatVector.broadcast(F, -dmin * byteAt(mins, sub + 1));
                 int x0 = xOff + c + sub * 32;
                 for (int l = 0; l < 32; l += L) {
                     ByteVector q = ByteVector.fromMemorySegment(B, data, qs + l, LE);
-                    FloatVector lo = Lanes.toFloats(q.and((byte) 0x0F)).fma(d1, -m1);
-                    FloatVector hi = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, -m2);
-                    acc = lo.fma(FloatVector.fromArray(F, x, x0 + l), acc);
-                    acc = hi.fma(FloatVector.fromArray(F, x, x0 + 32 + l), acc);
+                    FloatVector w1 = Lanes.toFloats(q.and((byte) 0x0F)).fma(d1, m1);
+                    FloatVector w2 = Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2);
+                    // a short chain per chunk and one add into acc: chains of consecutive chunks overlap, where
+                    // two FMAs per chunk straight into acc would wait on each other's latency
+                    FloatVector part = w1.mul(FloatVector.fromArray(F, x, x0 + l));
+                    acc = acc.add(w2.fma(FloatVector.fromArray(F, x, x0 + 32 + l), part));
                 }
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Unsigned byte k (0..7) of {@code word}. */
+    private static int byteAt(long word, int k) {
+        return (int) (word >>> (8 * k)) & 0xFF;
     }
 
     @Override

@@ -6,6 +6,8 @@ import static io.jspeed.infer.weights.Lanes.L;
 import static io.jspeed.infer.weights.Lanes.LE;
 
 import io.jspeed.model.format.gguf.GgmlQuant;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import io.jspeed.model.format.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -22,6 +24,7 @@ final class Q6_KMatrix extends RowMatrix {
 
     private static final int QK = 256;
     private static final int BLOCK_BYTES = 210;
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     Q6_KMatrix(int rows, int cols, MemorySegment data) {
         super(rows, cols, data, GgmlType.Q6_K.byteSize(cols));
@@ -37,32 +40,37 @@ final class Q6_KMatrix extends RowMatrix {
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < cols; c += QK, o += BLOCK_BYTES) {
             float d = Lanes.f16Scalar(data, o + 208);
+            // the 16 int8 scales in two reads, extracted in registers
+            long scalesLo = data.get(LONG_LE, o + 192);
+            long scalesHi = data.get(LONG_LE, o + 200);
             long ql = o;
             long qh = o + 128;
-            long sc = o + 192;
-            for (int half = 0; half < QK; half += 128, ql += 64, qh += 32, sc += 8) {
-                int x0 = xOff + c + half;
+            for (int half = 0; half < 2; half++, ql += 64, qh += 32) {
+                long sc = half == 0 ? scalesLo : scalesHi;
+                int x0 = xOff + c + half * 128;
                 for (int l = 0; l < 32; l += L) {
-                    int is = l / 16;
-                    ByteVector a = ByteVector.fromMemorySegment(B, data, ql + l, LE);
-                    ByteVector b = ByteVector.fromMemorySegment(B, data, ql + l + 32, LE);
-                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh + l, LE);
-                    ByteVector q1 = a.and((byte) 0x0F).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    ByteVector q2 = b.and((byte) 0x0F).or(h.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2)).sub((byte) 32);
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30)).sub((byte) 32);
-                    ByteVector q4 = b.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    acc = Lanes.toFloats(q1).mul(d * scale(sc + is)).fma(FloatVector.fromArray(F, x, x0 + l), acc);
-                    acc = Lanes.toFloats(q2).mul(d * scale(sc + is + 2)).fma(FloatVector.fromArray(F, x, x0 + l + 32), acc);
-                    acc = Lanes.toFloats(q3).mul(d * scale(sc + is + 4)).fma(FloatVector.fromArray(F, x, x0 + l + 64), acc);
-                    acc = Lanes.toFloats(q4).mul(d * scale(sc + is + 6)).fma(FloatVector.fromArray(F, x, x0 + l + 96), acc);
+                    // one body for the four quarters (k = 0..3 -> elements 32k + l): written out four times the
+                    // vector code exceeds C2's inlining node budget and the vectors get boxed. The chunk's own
+                    // chain (part) overlaps the next chunk's; only one add per chunk waits on acc.
+                    FloatVector part = FloatVector.zero(F);
+                    for (int k = 0; k < 4; k++) {
+                        ByteVector low = ByteVector.fromMemorySegment(B, data, ql + l + (k & 1) * 32, LE)
+                                .lanewise(VectorOperators.LSHR, (k >> 1) * 4).and((byte) 0x0F);
+                        ByteVector high = ByteVector.fromMemorySegment(B, data, qh + l, LE)
+                                .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+                        FloatVector w = Lanes.toFloats(low.or(high).sub((byte) 32)).mul(d * scale(sc, l / 16 + 2 * k));
+                        part = w.fma(FloatVector.fromArray(F, x, x0 + 32 * k + l), part);
+                    }
+                    acc = acc.add(part);
                 }
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private float scale(long at) {
-        return data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
+    /** Signed byte k (0..7) of {@code scales}. */
+    private static float scale(long scales, int k) {
+        return (byte) (scales >>> (8 * k));
     }
 
     @Override
