@@ -112,6 +112,29 @@ class ModelFilesTest {
     }
 
     @Test
+    void bf16SafetensorsRunInPlace(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("config.json"), QWEN3);
+        LmConfig config = HfConfig.read(dir.resolve("config.json"));
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        randomWeights(config, "", weights, shapes);
+        SafetensorsWriter out = new SafetensorsWriter();
+        for (var e : weights.entrySet()) {
+            float[] v = e.getValue();
+            // values with 8 significant bits are stored exactly, so the reference sees the same weights
+            for (int i = 0; i < v.length; i++) v[i] = Float.intBitsToFloat(Float.floatToRawIntBits(v[i]) & 0xffff0000);
+            out.addBf16(e.getKey(), shapes.get(e.getKey()), v, 0);
+        }
+        out.write(dir.resolve("model.safetensors"));
+        float[] expected = new NaiveReference(config, weights).logits(TOKENS);
+        try (LoadedModel loaded = ModelLoader.load(dir)) {
+            assertThat(loaded.format()).isEqualTo("safetensors BF16");
+            LanguageModel lm = new LanguageModel(loaded.weights(), POOL);
+            assertClose(Arrays.copyOf(lm.forwardAll(lm.newSequence(), TOKENS), expected.length), expected, 1e-4f);
+        }
+    }
+
+    @Test
     void shardedSafetensorsLoadThroughTheIndex(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("config.json"), QWEN2);
         LmConfig config = HfConfig.read(dir.resolve("config.json"));
