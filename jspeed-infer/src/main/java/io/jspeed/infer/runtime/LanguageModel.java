@@ -140,9 +140,20 @@ public final class LanguageModel {
             for (int r = 0; r < n; r++) Vectors.add(Parallel.serial(), w.x, r * c, w.x, r * c, positions, w.rowPos[r] * c, c);
     }
 
+    /** x += attention(norm(x)); x += mlp(norm(x)). */
     private void layer(int l, LayerWeights lw, Workspace w, List<SequenceState> seqs, int n) {
-        int c = config.dModel(), qw = config.qWidth(), kvw = config.kvWidth(), d = config.headDim();
+        int c = config.dModel();
         norm(lw.attnNorm(), w.x, w.h, w, n, c);
+        attentionBranch(l, lw, w, seqs, n);
+        Vectors.add(pool, w.x, 0, w.x, 0, w.proj, 0, n * c);
+        norm(lw.mlpNorm(), w.x, w.h, w, n, c);
+        mlpBranch(lw, w, n);
+        Vectors.add(pool, w.x, 0, w.x, 0, w.proj, 0, n * c);
+    }
+
+    /** w.proj = o_proj(attention over the cache of q, k, v projected from w.h), storing this step's k and v. */
+    private void attentionBranch(int l, LayerWeights lw, Workspace w, List<SequenceState> seqs, int n) {
+        int qw = config.qWidth(), kvw = config.kvWidth(), d = config.headDim();
         if (n == 1) {
             // decode: q, k and v read the same vector, so one parallel region streams all three
             int qr = lw.q().rows(), kr = lw.k().rows(), total = qr + 2 * kr;
@@ -172,9 +183,10 @@ public final class LanguageModel {
         }
         attention(l, w, seqs, n);
         project(lw.o(), w.att, n, w.proj, lw.oBias());
-        Vectors.add(pool, w.x, 0, w.x, 0, w.proj, 0, n * c);
+    }
 
-        norm(lw.mlpNorm(), w.x, w.h, w, n, c);
+    /** w.proj = down(activation(up-projections of w.h)). */
+    private void mlpBranch(LayerWeights lw, Workspace w, int n) {
         int f = config.dFf();
         if (n == 1) decodeMlp(lw, w, f);
         else switch (family.mlp()) {
@@ -189,7 +201,6 @@ public final class LanguageModel {
             }
         }
         project(lw.down(), w.act, n, w.proj, lw.downBias());
-        Vectors.add(pool, w.x, 0, w.x, 0, w.proj, 0, n * c);
     }
 
     /** Every (row, query head) attends to its sequence's cache up to and including the row's own position. */
