@@ -37,8 +37,13 @@ final class Bf16KvCache extends KvCache {
     }
 
     @Override
-    public void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff, float[] scores) {
-        // one pass with a running maximum (online softmax): these formats trade speed for memory anyway
+    public void attend(int layer, int kvHead, int length, float[] q, int qOff, int group, float scale,
+                       float[] out, int outOff, float[] scores) {
+        for (int g = 0; g < group; g++) attendOne(layer, kvHead, length, q, qOff + g * headDim, scale, out, outOff + g * headDim);
+    }
+
+    /** One query head, one pass with a running maximum (online softmax): these formats trade speed for memory anyway. */
+    private void attendOne(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff) {
         short[] kk = keys[layer], vv = values[layer];
         int d = headDim;
         Arrays.fill(out, outOff, outOff + d, 0f);

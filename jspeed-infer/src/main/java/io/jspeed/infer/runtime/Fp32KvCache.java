@@ -39,43 +39,54 @@ final class Fp32KvCache extends KvCache {
     }
 
     /**
-     * Three passes over one head: scores q·k_t, then their exponentials (vectorized, after the maximum is known), then
-     * the weighted sum of values. Cheaper than an online softmax's scalar exp and rescaling per position.
+     * Three passes over the cache: scores q_g·k_t for the whole group while k_t is in L1, their exponentials
+     * (vectorized, once each head's maximum is known), then the weighted values, again the group per v_t. Cheaper than
+     * an online softmax's scalar exp and rescaling per position, and GQA reads each key and value once.
      */
     @Override
-    public void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff, float[] scores) {
+    public void attend(int layer, int kvHead, int length, float[] q, int qOff, int group, float scale,
+                       float[] out, int outOff, float[] scores) {
         float[] kk = keys[layer], vv = values[layer];
         int d = headDim, bound = F.loopBound(d);
-        float max = Float.NEGATIVE_INFINITY;
         for (int t = 0, base = kvHead * d; t < length; t++, base += kvWidth) {
-            FloatVector acc = FloatVector.zero(F);
-            int i = 0;
-            for (; i < bound; i += F.length()) acc = FloatVector.fromArray(F, q, qOff + i).fma(FloatVector.fromArray(F, kk, base + i), acc);
-            float s = acc.reduceLanes(VectorOperators.ADD);
-            for (; i < d; i++) s += q[qOff + i] * kk[base + i];
-            s *= scale;
-            scores[t] = s;
-            max = Math.max(max, s);
+            for (int g = 0; g < group; g++) {
+                int qo = qOff + g * d;
+                FloatVector acc = FloatVector.zero(F);
+                int i = 0;
+                for (; i < bound; i += F.length()) acc = FloatVector.fromArray(F, q, qo + i).fma(FloatVector.fromArray(F, kk, base + i), acc);
+                float s = acc.reduceLanes(VectorOperators.ADD);
+                for (; i < d; i++) s += q[qo + i] * kk[base + i];
+                scores[g * length + t] = s * scale;
+            }
         }
-        float sum = 0f;
-        FloatVector vmax = FloatVector.broadcast(F, max), vsum = FloatVector.zero(F);
-        int t = 0;
-        for (int tb = F.loopBound(length); t < tb; t += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, scores, t).sub(vmax).lanewise(VectorOperators.EXP);
-            e.intoArray(scores, t);
-            vsum = vsum.add(e);
+        for (int g = 0; g < group; g++) {
+            int so = g * length;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int t = 0; t < length; t++) max = Math.max(max, scores[so + t]);
+            FloatVector vmax = FloatVector.broadcast(F, max), vsum = FloatVector.zero(F);
+            int t = 0;
+            for (int tb = F.loopBound(length); t < tb; t += F.length()) {
+                FloatVector e = FloatVector.fromArray(F, scores, so + t).sub(vmax).lanewise(VectorOperators.EXP);
+                e.intoArray(scores, so + t);
+                vsum = vsum.add(e);
+            }
+            float sum = vsum.reduceLanes(VectorOperators.ADD);
+            for (; t < length; t++) sum += scores[so + t] = (float) Math.exp(scores[so + t] - max);
+            // normalise the weights now so the value pass is a plain weighted sum
+            float inv = 1f / sum;
+            for (t = 0; t < length; t++) scores[so + t] *= inv;
         }
-        sum = vsum.reduceLanes(VectorOperators.ADD);
-        for (; t < length; t++) sum += scores[t] = (float) Math.exp(scores[t] - max);
-        Arrays.fill(out, outOff, outOff + d, 0f);
+        Arrays.fill(out, outOff, outOff + group * d, 0f);
         for (int u = 0, base = kvHead * d; u < length; u++, base += kvWidth) {
-            FloatVector vw = FloatVector.broadcast(F, scores[u]);
-            int i = 0;
-            for (; i < bound; i += F.length())
-                FloatVector.fromArray(F, vv, base + i).fma(vw, FloatVector.fromArray(F, out, outOff + i)).intoArray(out, outOff + i);
-            for (; i < d; i++) out[outOff + i] += scores[u] * vv[base + i];
+            for (int g = 0; g < group; g++) {
+                int oo = outOff + g * d;
+                FloatVector vw = FloatVector.broadcast(F, scores[g * length + u]);
+                int i = 0;
+                for (; i < bound; i += F.length())
+                    FloatVector.fromArray(F, vv, base + i).fma(vw, FloatVector.fromArray(F, out, oo + i)).intoArray(out, oo + i);
+                for (; i < d; i++) out[oo + i] += scores[g * length + u] * vv[base + i];
+            }
         }
-        scale(out, outOff, d, 1f / sum);
     }
 
     static void scale(float[] x, int off, int n, float c) {

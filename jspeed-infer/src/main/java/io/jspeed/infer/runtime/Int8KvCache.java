@@ -48,8 +48,13 @@ final class Int8KvCache extends KvCache {
     }
 
     @Override
-    public void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff, float[] scores) {
-        // one pass with a running maximum (online softmax): these formats trade speed for memory anyway
+    public void attend(int layer, int kvHead, int length, float[] q, int qOff, int group, float scale,
+                       float[] out, int outOff, float[] scores) {
+        for (int g = 0; g < group; g++) attendOne(layer, kvHead, length, q, qOff + g * headDim, scale, out, outOff + g * headDim);
+    }
+
+    /** One query head, one pass with a running maximum (online softmax): these formats trade speed for memory anyway. */
+    private void attendOne(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff) {
         byte[] kk = keys[layer], vv = values[layer];
         float[] ks = keyScales[layer], vs = valueScales[layer];
         int d = headDim;

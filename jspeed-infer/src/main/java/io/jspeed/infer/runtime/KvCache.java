@@ -78,10 +78,13 @@ public abstract sealed class KvCache permits Fp32KvCache, Bf16KvCache, Int8KvCac
     public abstract void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff);
 
     /**
-     * out[outOff, +headDim) = sum_t softmax_t(q·k_t · scale) v_t over positions t in [0, length) of one KV head.
-     * {@code scores} is scratch of at least {@code length} floats the caller owns per thread.
+     * For each of the {@code group} query heads sharing one KV head (grouped-query attention; their q and out slices
+     * are consecutive, headDim apart): out_g = sum_t softmax_t(q_g·k_t · scale) v_t over positions t in [0, length).
+     * The group shares one pass over the cached keys and values. {@code scores} is scratch of at least
+     * group·length floats the caller owns per thread.
      */
-    public abstract void attend(int layer, int kvHead, int length, float[] q, int qOff, float scale, float[] out, int outOff, float[] scores);
+    public abstract void attend(int layer, int kvHead, int length, float[] q, int qOff, int group, float scale,
+                                float[] out, int outOff, float[] scores);
 
     /** Bytes currently allocated. */
     public long bytes() {

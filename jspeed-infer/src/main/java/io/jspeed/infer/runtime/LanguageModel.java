@@ -203,19 +203,21 @@ public final class LanguageModel {
         project(lw.down(), w.act, n, w.proj, lw.downBias());
     }
 
-    /** Every (row, query head) attends to its sequence's cache up to and including the row's own position. */
+    /**
+     * Every (row, KV head) attends with its group of query heads to its sequence's cache up to and including the
+     * row's own position.
+     */
     private void attention(int l, Workspace w, List<SequenceState> seqs, int n) {
-        int heads = config.nHead(), group = heads / config.nKvHead(), d = config.headDim(), qw = config.qWidth();
-        int units = n * heads;
+        int kvHeads = config.nKvHead(), group = config.nHead() / kvHeads, d = config.headDim(), qw = config.qWidth();
+        int units = n * kvHeads;
         long work = 0;
-        for (int r = 0; r < n; r++) work += (long) heads * (w.rowPos[r] + 1) * d;
+        for (int r = 0; r < n; r++) work += (long) config.nHead() * (w.rowPos[r] + 1) * d;
         // a short decode context is a few microseconds of work: less than waking the pool
         int chunks = work < ATTENTION_GRAIN ? 1 : Math.min(units, 4 * pool.threads());
         pool.forChunks(units, chunks, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
-                int r = u / heads, h = u % heads, off = r * qw + h * d;
-                int length = w.rowPos[r] + 1;
-                seqs.get(w.rowSeq[r]).cache().attend(l, h / group, length, w.q, off, attentionScale, w.att, off, scores(length));
+                int r = u / kvHeads, kv = u % kvHeads, off = r * qw + kv * group * d, length = w.rowPos[r] + 1;
+                seqs.get(w.rowSeq[r]).cache().attend(l, kv, length, w.q, off, group, attentionScale, w.att, off, scores(group * length));
             }
         });
     }
