@@ -29,7 +29,8 @@ abstract class RowMatrix implements WeightMatrix {
         this.rowBytes = rowBytes;
         long expected = rowBytes * rows;
         if (data.byteSize() != expected) {
-            throw new IllegalArgumentException(format() + " [" + rows + ", " + cols + "]: " + data.byteSize()
+            // getClass(), not format(): a subclass's fields are not set yet
+            throw new IllegalArgumentException(getClass().getSimpleName() + " [" + rows + ", " + cols + "]: " + data.byteSize()
                     + " bytes; expected " + expected);
         }
     }

@@ -142,6 +142,10 @@ class WeightMatrixTest {
         MemorySegment data = RandomWeights.of(GgmlType.Q8_0, 2, 64, new Random(1));
         assertThatThrownBy(() -> WeightFormats.of(GgmlType.Q8_0, 3, 64, data)).hasMessageContaining("expected " + 3 * 68);
         assertThatThrownBy(() -> WeightFormats.of(GgmlType.Q8_0, 2, 48, data)).hasMessageContaining("whole blocks of 32");
+        MemorySegment scales = RandomWeights.segment(new byte[4 * 2]);
+        assertThatThrownBy(() -> WeightFormats.groupwiseInt8(3, 64, 32, data, scales, false)).hasMessageContaining("GroupwiseInt8 [3, 64]");
+        assertThatThrownBy(() -> WeightFormats.groupwiseInt8(1, 64, 32, data.asSlice(0, 64), scales.asSlice(0, 4), false))
+                .hasMessageContaining("scales hold 4 bytes; expected 8");
         assertThatThrownBy(() -> WeightFormats.of(GgmlType.Q5_K, 1, 256, data)).hasMessageContaining("no weight format for ggml type Q5_K");
     }
 }

@@ -163,7 +163,7 @@ public final class GgmlQuant {
     }
 
     /** get_scale_min_k4's scale: 8 six-bit scales packed into bytes 0..11 of the scales field. */
-    public static int scaleK4(MemorySegment src, long scales, int j) {
+    private static int scaleK4(MemorySegment src, long scales, int j) {
         if (j < 4) {
             return u8(src, scales + j) & 63;
         }
@@ -171,7 +171,7 @@ public final class GgmlQuant {
     }
 
     /** get_scale_min_k4's min. */
-    public static int minK4(MemorySegment src, long scales, int j) {
+    private static int minK4(MemorySegment src, long scales, int j) {
         if (j < 4) {
             return u8(src, scales + j + 4) & 63;
         }

@@ -138,6 +138,9 @@ final class GgufHeaderParser {
                 throw fail(where + " has tensor type " + typeId + ", which ggml does not define; expected one of "
                         + Arrays.toString(GgmlType.values()));
             }
+            if (nDims == 0 && type.isQuantized()) {
+                throw fail(where + " is a scalar of " + type + "; expected at least one dimension for a block type");
+            }
             if (nDims > 0 && dims[0] % type.blockSize() != 0) {
                 throw fail(where + " of " + type + " has " + dims[0] + " elements per row (ne[0]); expected a multiple of the block size "
                         + type.blockSize());

@@ -167,6 +167,8 @@ class GgufCorruptionTest {
         assertThat(openFails(Bytes.header(1, 0).tensor("w", new long[] {8}, 0, 4).data(64).bytes())).contains("not a multiple of the alignment 32");
         assertThat(openFails(Bytes.header(1, 0).tensor("w", new long[] {48}, GgmlType.Q8_0.id(), 0).data(64).bytes()))
                 .contains("48 elements per row (ne[0]); expected a multiple of the block size 32");
+        assertThat(openFails(Bytes.header(1, 0).tensor("w", new long[] {}, GgmlType.Q4_0.id(), 0).data(64).bytes()))
+                .contains("tensor \"w\" is a scalar of Q4_0");
         assertThat(openFails(Bytes.header(2, 0).tensor("w", new long[] {8}, 0, 0).tensor("w", new long[] {8}, 0, 32).data(64).bytes()))
                 .contains("tensor \"w\" appears twice");
         assertThat(openFails(Bytes.header(2, 0).tensor("a", new long[] {16}, 0, 0).tensor("b", new long[] {8}, 0, 32).data(96).bytes()))
