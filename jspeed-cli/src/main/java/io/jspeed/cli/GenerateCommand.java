@@ -41,7 +41,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt-ids", split = ",", paramLabel = "ID", description = "Token ids to continue instead of --prompt (used as given, no BOS added).")
     int[] promptIds;
 
-    @Option(names = "--print-ids", description = "Print the generated token ids (comma-separated) instead of text.")
+    @Option(names = "--print-ids", description = "Print the generated token ids (comma-separated) instead of text, and the prompt ids on stderr.")
     boolean printIds;
 
     @Option(names = {"--max-tokens", "-n"}, description = "Tokens to generate (default: ${DEFAULT-VALUE}).", defaultValue = "200")
@@ -91,6 +91,7 @@ final class GenerateCommand implements Callable<Integer> {
                 ids = loaded.special().prompt(loaded.requireTokenizer().encode(prompt));
                 if (!printIds) out.print(prompt);
             }
+            if (printIds) System.err.println("prompt ids: " + String.join(",", Arrays.stream(ids).mapToObj(Integer::toString).toList()));
             Tokenizer tokenizer = printIds ? null : loaded.requireTokenizer();
             StreamingDecoder decoder = tokenizer == null ? null : new StreamingDecoder(tokenizer);
             LanguageModel lm = new LanguageModel(loaded.weights(), pool);
