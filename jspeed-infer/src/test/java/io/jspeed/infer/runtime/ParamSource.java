@@ -21,20 +21,9 @@ final class ParamSource implements TensorSource {
             for (ParamView v : b.views()) put(v.name(), v.longShape(), Arrays.copyOfRange(b.values(), v.offset(), v.offset() + v.size()));
     }
 
-    ParamSource() {}
-
-    ParamSource put(String name, long[] shape, float[] data) {
+    private void put(String name, long[] shape, float[] data) {
         values.put(name, data);
         shapes.put(name, shape);
-        return this;
-    }
-
-    Map<String, float[]> values() {
-        return values;
-    }
-
-    Map<String, long[]> shapes() {
-        return shapes;
     }
 
     @Override
