@@ -42,6 +42,17 @@ final class F16Matrix extends RowMatrix {
     }
 
     @Override
+    void decodeRow(long o, float[] dst, int off) {
+        int c = 0;
+        for (int bound = F.loopBound(cols); c < bound; c += L) {
+            Lanes.f16(data, o + 2L * c).intoArray(dst, off + c);
+        }
+        if (c < cols) {
+            GgmlQuant.dequantize(GgmlType.F16, data, o + 2L * c, dst, off + c, cols - c);
+        }
+    }
+
+    @Override
     public void row(int r, float[] dst, int off) {
         GgmlQuant.dequantize(GgmlType.F16, data, r * rowBytes, dst, off, cols);
     }

@@ -39,6 +39,11 @@ final class F32Matrix extends RowMatrix {
     }
 
     @Override
+    void decodeRow(long o, float[] dst, int off) {
+        MemorySegment.copy(data, FLOAT_LE, o, dst, off, cols);
+    }
+
+    @Override
     public void row(int r, float[] dst, int off) {
         MemorySegment.copy(data, FLOAT_LE, r * rowBytes, dst, off, cols);
     }

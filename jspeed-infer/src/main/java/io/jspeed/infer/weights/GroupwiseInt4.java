@@ -53,6 +53,22 @@ final class GroupwiseInt4 extends RowMatrix {
     }
 
     @Override
+    void decodeRow(long o, float[] dst, int off) {
+        int row = (int) (o / rowBytes);
+        int group = scales.group();
+        int half = group / 2;
+        for (int g = 0, c = 0; c < cols; g++, c += group) {
+            float s = scales.get(row, g);
+            long at = o + c / 2;
+            for (int j = 0; j < half; j += L) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, at + j, LE);
+                Lanes.toFloats(q.and((byte) 0x0F).sub((byte) 8)).mul(s).intoArray(dst, off + c + j);
+                Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(s).intoArray(dst, off + c + half + j);
+            }
+        }
+    }
+
+    @Override
     public void row(int r, float[] dst, int off) {
         int group = scales.group();
         int half = group / 2;

@@ -44,6 +44,18 @@ final class GroupwiseInt8 extends RowMatrix {
     }
 
     @Override
+    void decodeRow(long o, float[] dst, int off) {
+        int row = (int) (o / rowBytes);
+        int group = scales.group();
+        for (int g = 0, c = 0; c < cols; g++, c += group) {
+            float s = scales.get(row, g);
+            for (int j = 0; j < group; j += L) {
+                Lanes.bytes(data, o + c + j).mul(s).intoArray(dst, off + c + j);
+            }
+        }
+    }
+
+    @Override
     public void row(int r, float[] dst, int off) {
         long o = r * rowBytes;
         for (int c = 0; c < cols; c++) {

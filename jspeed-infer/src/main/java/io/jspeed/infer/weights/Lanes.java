@@ -66,6 +66,63 @@ final class Lanes {
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
+    /** w[wOff, wOff + n) . x[xOff, xOff + n) in fp32; four chains, so the FMA latency does not bound it. */
+    static float dot(float[] w, int wOff, float[] x, int xOff, int n) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+            acc0 = FloatVector.fromArray(F, w, wOff + i).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+            acc1 = FloatVector.fromArray(F, w, wOff + i + L).fma(FloatVector.fromArray(F, x, xOff + i + L), acc1);
+            acc2 = FloatVector.fromArray(F, w, wOff + i + 2 * L).fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), acc2);
+            acc3 = FloatVector.fromArray(F, w, wOff + i + 3 * L).fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), acc3);
+        }
+        for (int bound = n - L; i <= bound; i += L) {
+            acc0 = FloatVector.fromArray(F, w, wOff + i).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+        }
+        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += w[wOff + i] * x[xOff + i];
+        }
+        return sum;
+    }
+
+    /**
+     * Four rows at once: out[outOff + k] = w[wOff + k*stride, +n) . x[xOff, +n) for k in 0..3. Each x vector is
+     * loaded once for four FMAs into four independent chains (register blocking, as a GEMM micro-kernel does).
+     */
+    static void dot4(float[] w, int wOff, int stride, float[] x, int xOff, int n, float[] out, int outOff) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            acc0 = FloatVector.fromArray(F, w, wOff + i).fma(xv, acc0);
+            acc1 = FloatVector.fromArray(F, w, wOff + stride + i).fma(xv, acc1);
+            acc2 = FloatVector.fromArray(F, w, wOff + 2 * stride + i).fma(xv, acc2);
+            acc3 = FloatVector.fromArray(F, w, wOff + 3 * stride + i).fma(xv, acc3);
+        }
+        float s0 = acc0.reduceLanes(VectorOperators.ADD);
+        float s1 = acc1.reduceLanes(VectorOperators.ADD);
+        float s2 = acc2.reduceLanes(VectorOperators.ADD);
+        float s3 = acc3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float xi = x[xOff + i];
+            s0 += w[wOff + i] * xi;
+            s1 += w[wOff + stride + i] * xi;
+            s2 += w[wOff + 2 * stride + i] * xi;
+            s3 += w[wOff + 3 * stride + i] * xi;
+        }
+        out[outOff] = s0;
+        out[outOff + 1] = s1;
+        out[outOff + 2] = s2;
+        out[outOff + 3] = s3;
+    }
+
     static float f16Scalar(MemorySegment seg, long offset) {
         return Float.float16ToFloat(seg.get(SHORT_LE, offset));
     }

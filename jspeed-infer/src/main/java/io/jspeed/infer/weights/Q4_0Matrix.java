@@ -50,6 +50,18 @@ final class Q4_0Matrix extends RowMatrix {
     }
 
     @Override
+    void decodeRow(long o, float[] dst, int off) {
+        for (int c = 0; c < cols; c += BLOCK, o += BLOCK_BYTES) {
+            float d = Lanes.f16Scalar(data, o);
+            for (int j = 0; j < HALF; j += L) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, o + 2 + j, LE);
+                Lanes.toFloats(q.and((byte) 0x0F).sub((byte) 8)).mul(d).intoArray(dst, off + c + j);
+                Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(d).intoArray(dst, off + c + HALF + j);
+            }
+        }
+    }
+
+    @Override
     public void row(int r, float[] dst, int off) {
         GgmlQuant.dequantize(GgmlType.Q4_0, data, r * rowBytes, dst, off, cols);
     }

@@ -42,14 +42,8 @@ final class Q4_KMatrix extends RowMatrix {
         for (int c = 0; c < cols; c += QK, o += BLOCK_BYTES) {
             float d = Lanes.f16Scalar(data, o);
             float dmin = Lanes.f16Scalar(data, o + 2);
-            // the 12 packed scale bytes in two reads, unpacked in registers into 8 scale bytes and 8 min bytes with
-            // llama.cpp's 32-bit mask trick (per-scale segment reads would cost more than the 256 weights they scale)
-            long packed = data.get(LONG_LE, o + 4);
-            int u0 = (int) packed;
-            int u1 = (int) (packed >>> 32);
-            int u2 = data.get(INT_LE, o + 12);
-            long scales = (u0 & 0x3F3F3F3FL) | ((long) ((u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4)) << 32);
-            long mins = (u1 & 0x3F3F3F3FL) | ((long) (((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4)) << 32);
+            long scales = scales(o);
+            long mins = mins(o);
             long qs = o + 16;
             for (int sub = 0; sub < 8; sub += 2, qs += 32) {
                 FloatVector d1 = FloatVector.broadcast(F, d * byteAt(scales, sub));
@@ -69,6 +63,46 @@ final class Q4_KMatrix extends RowMatrix {
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    void decodeRow(long o, float[] dst, int off) {
+        for (int c = 0; c < cols; c += QK, o += BLOCK_BYTES) {
+            float d = Lanes.f16Scalar(data, o);
+            float dmin = Lanes.f16Scalar(data, o + 2);
+            long scales = scales(o);
+            long mins = mins(o);
+            long qs = o + 16;
+            for (int sub = 0; sub < 8; sub += 2, qs += 32) {
+                FloatVector d1 = FloatVector.broadcast(F, d * byteAt(scales, sub));
+                FloatVector m1 = FloatVector.broadcast(F, -dmin * byteAt(mins, sub));
+                FloatVector d2 = FloatVector.broadcast(F, d * byteAt(scales, sub + 1));
+                FloatVector m2 = FloatVector.broadcast(F, -dmin * byteAt(mins, sub + 1));
+                for (int l = 0; l < 32; l += L) {
+                    ByteVector q = ByteVector.fromMemorySegment(B, data, qs + l, LE);
+                    Lanes.toFloats(q.and((byte) 0x0F)).fma(d1, m1).intoArray(dst, off + c + sub * 32 + l);
+                    Lanes.toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2).intoArray(dst, off + c + sub * 32 + 32 + l);
+                }
+            }
+        }
+    }
+
+    /*
+     * The 12 packed scale bytes of the super-block at o, read in two loads and unpacked in registers with llama.cpp's
+     * 32-bit mask trick into 8 six-bit scales (scales) and 8 six-bit mins (mins), one per byte: per-scale segment
+     * reads would cost more than the 256 weights they scale.
+     */
+    private long scales(long o) {
+        long packed = data.get(LONG_LE, o + 4);
+        int u0 = (int) packed;
+        int u2 = data.get(INT_LE, o + 12);
+        return (u0 & 0x3F3F3F3FL) | ((long) ((u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4)) << 32);
+    }
+
+    private long mins(long o) {
+        int u1 = (int) (data.get(LONG_LE, o + 4) >>> 32);
+        int u2 = data.get(INT_LE, o + 12);
+        return (u1 & 0x3F3F3F3FL) | ((long) (((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4)) << 32);
     }
 
     /** Unsigned byte k (0..7) of {@code word}. */

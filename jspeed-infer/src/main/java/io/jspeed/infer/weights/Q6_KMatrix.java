@@ -68,6 +68,30 @@ final class Q6_KMatrix extends RowMatrix {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    @Override
+    void decodeRow(long o, float[] dst, int off) {
+        for (int c = 0; c < cols; c += QK, o += BLOCK_BYTES) {
+            float d = Lanes.f16Scalar(data, o + 208);
+            long scalesLo = data.get(LONG_LE, o + 192);
+            long scalesHi = data.get(LONG_LE, o + 200);
+            long ql = o;
+            long qh = o + 128;
+            for (int half = 0; half < 2; half++, ql += 64, qh += 32) {
+                long sc = half == 0 ? scalesLo : scalesHi;
+                for (int l = 0; l < 32; l += L) {
+                    for (int k = 0; k < 4; k++) {
+                        ByteVector low = ByteVector.fromMemorySegment(B, data, ql + l + (k & 1) * 32, LE)
+                                .lanewise(VectorOperators.LSHR, (k >> 1) * 4).and((byte) 0x0F);
+                        ByteVector high = ByteVector.fromMemorySegment(B, data, qh + l, LE)
+                                .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+                        Lanes.toFloats(low.or(high).sub((byte) 32)).mul(d * scale(sc, l / 16 + 2 * k))
+                                .intoArray(dst, off + c + half * 128 + 32 * k + l);
+                    }
+                }
+            }
+        }
+    }
+
     /** Signed byte k (0..7) of {@code scales}. */
     private static float scale(long scales, int k) {
         return (byte) (scales >>> (8 * k));

@@ -44,6 +44,16 @@ final class Q8_0Matrix extends RowMatrix {
     }
 
     @Override
+    void decodeRow(long o, float[] dst, int off) {
+        for (int c = 0; c < cols; c += BLOCK, o += BLOCK_BYTES) {
+            float d = Lanes.f16Scalar(data, o);
+            for (int j = 0; j < BLOCK; j += L) {
+                Lanes.bytes(data, o + 2 + j).mul(d).intoArray(dst, off + c + j);
+            }
+        }
+    }
+
+    @Override
     public void row(int r, float[] dst, int off) {
         GgmlQuant.dequantize(GgmlType.Q8_0, data, r * rowBytes, dst, off, cols);
     }

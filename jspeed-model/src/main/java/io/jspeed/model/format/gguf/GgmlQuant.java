@@ -83,11 +83,6 @@ public final class GgmlQuant {
         }
     }
 
-    /** Bytes {@code n} elements of {@code type} take. */
-    public static long bytes(GgmlType type, long n) {
-        return type.byteSize(n);
-    }
-
     /**
      * Dequantizes n elements (whole blocks) of {@code type} starting at byte {@code srcOff} of {@code src} into
      * dst[dstOff, dstOff + n). Supports F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K.

@@ -87,6 +87,27 @@ public final class GgufFile implements AutoCloseable {
         return t;
     }
 
+    /**
+     * The tensor {@code name} decoded to fp32 in a new array (norms, biases, anything small): F32, F16, BF16, Q8_0,
+     * Q4_0, Q4_K or Q6_K. Large matrices are meant to stay in the mapping (jspeed-infer's weight formats).
+     *
+     * @throws FormatException naming the tensor if it is missing, of another type, or too large for an array
+     */
+    public float[] floats(String name) throws FormatException {
+        GgufTensor t = tensor(name);
+        long n = t.elementCount();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new FormatException(path, "tensor \"" + name + "\" has " + n + " elements, more than an array holds; read it with tensor(name).data()");
+        }
+        float[] out = new float[(int) n];
+        try {
+            GgmlQuant.dequantize(t.type(), t.data(), 0, out, 0, out.length);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(path, "tensor \"" + name + "\": " + e.getMessage());
+        }
+        return out;
+    }
+
     /** Alignment of the data section and of every tensor in it (general.alignment, default 32). */
     public int alignment() {
         return header.alignment();

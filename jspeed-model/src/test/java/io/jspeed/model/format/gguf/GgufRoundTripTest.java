@@ -103,6 +103,8 @@ class GgufRoundTripTest {
                 assertThat(f32.rows()).isEqualTo(3);
                 assertThat(f32.cols()).isEqualTo(64);
                 assertThat(decode(f32)).containsExactly(a);
+                assertThat(gguf.floats("f32")).containsExactly(a);
+                assertThat(gguf.floats("q4k")).hasSize(1024);
                 float[] f16 = decode(gguf.tensor("f16"));
                 for (int i = 0; i < 5; i++) {
                     assertThat(f16[i]).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(a[1 + i])));
