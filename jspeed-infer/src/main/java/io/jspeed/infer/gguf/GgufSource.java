@@ -5,7 +5,6 @@ import io.jspeed.infer.model.TensorSource;
 import io.jspeed.infer.weights.WeightFormats;
 import io.jspeed.infer.weights.WeightMatrix;
 import io.jspeed.model.format.gguf.GgufFile;
-import io.jspeed.model.format.gguf.GgufTensor;
 
 import java.io.IOException;
 import java.util.Map;
@@ -68,13 +67,7 @@ public final class GgufSource implements TensorSource {
 
     @Override
     public float[] floats(String name) throws IOException {
-        GgufTensor t = file.tensor(ggufName(name));
-        if (t.elementCount() > Integer.MAX_VALUE - 8)
-            throw new IOException(file.path() + ": tensor " + t.name() + " has " + t.elementCount() + " elements; expected a small vector");
-        int n = (int) t.elementCount();
-        float[] out = new float[n];
-        WeightFormats.of(t.type(), 1, n, t.data()).row(0, out, 0);
-        return out;
+        return file.floats(ggufName(name));
     }
 
     @Override
