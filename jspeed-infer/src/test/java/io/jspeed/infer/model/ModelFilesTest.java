@@ -112,6 +112,25 @@ class ModelFilesTest {
     }
 
     @Test
+    void aMissingOrMisshapenTensorIsNamed(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("config.json"), QWEN2);
+        LmConfig config = HfConfig.read(dir.resolve("config.json"));
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        randomWeights(config, "", weights, shapes);
+        weights.remove("model.layers.1.self_attn.k_proj.bias");
+        shapes.put("model.layers.0.mlp.up_proj.weight", new long[] {32, 40});
+        writeSafetensors(dir.resolve("model.safetensors"), weights, shapes);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelLoader.load(dir).close())
+                .hasMessageContaining("model.safetensors").hasMessageContaining("model.layers.0.mlp.up_proj.weight")
+                .hasMessageContaining("[32, 40]").hasMessageContaining("expected [40, 32]");
+        shapes.put("model.layers.0.mlp.up_proj.weight", new long[] {40, 32});
+        writeSafetensors(dir.resolve("model.safetensors"), weights, shapes);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelLoader.load(dir).close())
+                .hasMessageContaining("no tensor \"model.layers.1.self_attn.k_proj.bias\"");
+    }
+
+    @Test
     void bf16SafetensorsRunInPlace(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("config.json"), QWEN3);
         LmConfig config = HfConfig.read(dir.resolve("config.json"));
