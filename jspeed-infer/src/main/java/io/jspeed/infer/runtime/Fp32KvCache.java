@@ -59,7 +59,23 @@ final class Fp32KvCache extends KvCache {
                 scores[g * length + t] = s * scale;
             }
         }
-        for (int g = 0; g < group; g++) {
+        softmaxRows(scores, group, length);
+        Arrays.fill(out, outOff, outOff + group * d, 0f);
+        for (int u = 0, base = kvHead * d; u < length; u++, base += kvWidth) {
+            for (int g = 0; g < group; g++) {
+                int oo = outOff + g * d;
+                FloatVector vw = FloatVector.broadcast(F, scores[g * length + u]);
+                int i = 0;
+                for (; i < bound; i += F.length())
+                    FloatVector.fromArray(F, vv, base + i).fma(vw, FloatVector.fromArray(F, out, oo + i)).intoArray(out, oo + i);
+                for (; i < d; i++) out[oo + i] += scores[g * length + u] * vv[base + i];
+            }
+        }
+    }
+
+    /** Each of {@code rows} rows of {@code length} scores becomes its softmax (vectorized exp after the row maximum). */
+    static void softmaxRows(float[] scores, int rows, int length) {
+        for (int g = 0; g < rows; g++) {
             int so = g * length;
             float max = Float.NEGATIVE_INFINITY;
             for (int t = 0; t < length; t++) max = Math.max(max, scores[so + t]);
@@ -72,20 +88,9 @@ final class Fp32KvCache extends KvCache {
             }
             float sum = vsum.reduceLanes(VectorOperators.ADD);
             for (; t < length; t++) sum += scores[so + t] = (float) Math.exp(scores[so + t] - max);
-            // normalise the weights now so the value pass is a plain weighted sum
+            // normalised here so the value pass is a plain weighted sum
             float inv = 1f / sum;
             for (t = 0; t < length; t++) scores[so + t] *= inv;
-        }
-        Arrays.fill(out, outOff, outOff + group * d, 0f);
-        for (int u = 0, base = kvHead * d; u < length; u++, base += kvWidth) {
-            for (int g = 0; g < group; g++) {
-                int oo = outOff + g * d;
-                FloatVector vw = FloatVector.broadcast(F, scores[g * length + u]);
-                int i = 0;
-                for (; i < bound; i += F.length())
-                    FloatVector.fromArray(F, vv, base + i).fma(vw, FloatVector.fromArray(F, out, oo + i)).intoArray(out, oo + i);
-                for (; i < d; i++) out[oo + i] += scores[g * length + u] * vv[base + i];
-            }
         }
     }
 

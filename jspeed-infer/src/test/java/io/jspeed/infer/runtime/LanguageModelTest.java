@@ -155,6 +155,31 @@ class LanguageModelTest {
     }
 
     @Test
+    void bf16CacheOfBf16ExactValuesAttendsLikeFp32() {
+        // keys and values already on the bf16 grid are stored exactly, so both caches must give the same attention
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        int kvHeads = 2, d = 40, group = 3, length = 37;
+        KvCache exact = KvCache.create(KvCache.Precision.FP32, 1, kvHeads, d, 64), half = KvCache.create(KvCache.Precision.BF16, 1, kvHeads, d, 64);
+        exact.reserve(length);
+        half.reserve(length);
+        float[] k = new float[kvHeads * d], v = new float[kvHeads * d];
+        for (int t = 0; t < length; t++) {
+            for (int i = 0; i < k.length; i++) {
+                k[i] = Float.intBitsToFloat(Float.floatToRawIntBits((float) r.nextGaussian()) & 0xffff0000);
+                v[i] = Float.intBitsToFloat(Float.floatToRawIntBits((float) r.nextGaussian()) & 0xffff0000);
+            }
+            exact.store(0, t, k, 0, v, 0);
+            half.store(0, t, k, 0, v, 0);
+        }
+        float[] q = new float[group * d];
+        for (int i = 0; i < q.length; i++) q[i] = (float) r.nextGaussian();
+        float[] a = new float[group * d], b = new float[group * d], scores = new float[group * length];
+        exact.attend(0, 1, length, q, 0, group, 0.2f, a, 0, scores);
+        half.attend(0, 1, length, q, 0, group, 0.2f, b, 0, scores);
+        assertClose(b, a, 1e-6f);
+    }
+
+    @Test
     void pastTheContextLengthIsAClearError() {
         LanguageModel model = inference(trained(llamaSpec()));
         SequenceState seq = model.newSequence();
