@@ -2,8 +2,13 @@ package io.jspeed.cli;
 
 import io.jspeed.bench.CommBench;
 import io.jspeed.bench.AttentionBench;
+import io.jspeed.bench.DecodeBench;
 import io.jspeed.bench.GemmBench;
+import io.jspeed.bench.LlamaBench;
 import io.jspeed.bench.MatvecBench;
+import io.jspeed.bench.StreamTriad;
+import io.jspeed.infer.model.LoadedModel;
+import io.jspeed.infer.model.ModelLoader;
 import io.jspeed.bench.PeakFlops;
 import io.jspeed.bench.TrainBench;
 import io.jspeed.tensor.HostCaches;
@@ -27,9 +32,9 @@ import java.util.concurrent.Callable;
 import java.util.Locale;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: training throughput, GEMM, attention, collective bandwidth, ZeRO memory, weight-format matvec.",
+        description = "Benchmarks: training throughput, GEMM, attention, collective bandwidth, ZeRO memory, weight-format matvec, decode/prefill.",
         subcommands = {BenchCommand.Train.class, BenchCommand.Gemm.class, BenchCommand.Comm.class, BenchCommand.Attention.class,
-                BenchCommand.Zero.class, BenchCommand.Matvec.class})
+                BenchCommand.Zero.class, BenchCommand.Matvec.class, BenchCommand.Decode.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -341,6 +346,57 @@ final class BenchCommand implements Runnable {
                         r.params(), r.measured().modelStateBytes() / 1048576.0, r.formula() / 1048576.0, r.ratio(),
                         r.measured().workingBytes() / 1048576.0);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "decode", mixinStandardHelpOptions = true,
+            description = "Decode (tg) and prefill (pp) tokens/s of a model, the weight bandwidth decode reaches against a STREAM triad "
+                    + "measured in the same run, and llama-bench's figures on the same file when it is available.")
+    static final class Decode implements java.util.concurrent.Callable<Integer> {
+        @Option(names = {"--model", "-m"}, required = true, description = "A .gguf file, Hugging Face folder or jspeed run")
+        Path model;
+        @Option(names = "--threads", description = "Threads (default: ${DEFAULT-VALUE})", defaultValue = "2")
+        int threads;
+        @Option(names = "--decode-tokens", description = "tg: tokens decoded one at a time (default: ${DEFAULT-VALUE})", defaultValue = "128")
+        int decodeTokens;
+        @Option(names = "--prefill-tokens", description = "pp: prompt tokens in one pass (default: ${DEFAULT-VALUE})", defaultValue = "512")
+        int prefillTokens;
+        @Option(names = "--repetitions", description = "Timed repetitions, averaged (default: ${DEFAULT-VALUE})", defaultValue = "3")
+        int repetitions;
+        @Option(names = "--llama-bench", description = "llama-bench binary to run side by side; 'none' to skip (default: ${DEFAULT-VALUE})",
+                defaultValue = "../shared/peers/llama.cpp/bin/llama-bench")
+        String llamaBench;
+        @Option(names = "--json", description = "Print one JSON object instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            DecodeBench.Result r;
+            try (Parallel pool = Parallel.withThreads(threads); LoadedModel loaded = ModelLoader.load(model)) {
+                double dram = StreamTriad.measureGbps(pool, 5);
+                r = DecodeBench.run(model.toString(), loaded, pool, prefillTokens, decodeTokens, repetitions, dram);
+            }
+            LlamaBench.Result peer = null;
+            Path peerBinary = Path.of(llamaBench);
+            if (!llamaBench.equals("none") && Files.isExecutable(peerBinary) && model.toString().endsWith(".gguf"))
+                peer = LlamaBench.run(peerBinary, model, threads, prefillTokens, decodeTokens);
+            String line = r.toJson();
+            if (peer != null)
+                line = line.substring(0, line.length() - 1) + String.format(Locale.ROOT, ",\"llama_cpp_decode_tokens_per_s\":%.2f,\"llama_cpp_prefill_tokens_per_s\":%.2f}",
+                        peer.decodeTokensPerS(), peer.prefillTokensPerS());
+            append(line);
+            if (json) {
+                System.out.println(line);
+                return 0;
+            }
+            System.out.printf(Locale.ROOT, "%-28s %-14s %7s %12s %12s %10s %8s %8s%n", "model", "format", "threads", "tg" + decodeTokens + " t/s",
+                    "pp" + prefillTokens + " t/s", "MB/token", "GB/s", "DRAM");
+            System.out.printf(Locale.ROOT, "%-28s %-14s %7d %12.1f %12.1f %10.1f %8.1f %8.1f%n", "jspeed " + model.getFileName(), r.format(), r.threads(),
+                    r.decodeTokensPerS(), r.prefillTokensPerS(), r.bytesPerToken() / 1e6, r.gbps(), r.dramGbps());
+            if (peer != null)
+                System.out.printf(Locale.ROOT, "%-28s %-14s %7d %12.1f %12.1f%n", "llama.cpp " + model.getFileName(), "", threads,
+                        peer.decodeTokensPerS(), peer.prefillTokensPerS());
             return 0;
         }
     }

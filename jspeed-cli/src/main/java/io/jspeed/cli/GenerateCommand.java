@@ -2,15 +2,15 @@ package io.jspeed.cli;
 
 import io.jspeed.infer.Generator;
 import io.jspeed.infer.Sampler;
-import io.jspeed.model.TransformerLM;
+import io.jspeed.infer.StopStrings;
+import io.jspeed.infer.model.LoadedModel;
+import io.jspeed.infer.model.ModelLoader;
+import io.jspeed.infer.runtime.KvCache;
+import io.jspeed.infer.runtime.LanguageModel;
 import io.jspeed.model.tokenizer.StreamingDecoder;
 import io.jspeed.model.tokenizer.Tokenizer;
 import io.jspeed.tensor.Parallel;
-import io.jspeed.train.TrainingRun;
 import io.jspeed.train.checkpoint.Checkpointer;
-import io.jspeed.train.checkpoint.TrainerState;
-import io.jspeed.train.config.ConfigLoader;
-import io.jspeed.train.config.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,18 +21,28 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Sample a continuation of a prompt from a trained run, printing tokens as they are chosen.")
+        description = "Continue a prompt with a model (GGUF file, Hugging Face folder or jspeed run), printing tokens as they are chosen.")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--checkpoint", paramLabel = "RUN_DIR", description = "Run directory (or one of its checkpoint-* directories). Default: the newest run under out/.")
-    Path checkpoint;
+    @Option(names = {"--model", "-m", "--checkpoint"}, paramLabel = "MODEL",
+            description = "A .gguf file, a Hugging Face folder (config.json + model.safetensors) or a jspeed run directory / checkpoint. Default: the newest run under out/.")
+    Path model;
 
-    @Option(names = "--prompt", description = "Text to continue (default: ${DEFAULT-VALUE}).", defaultValue = "public static void main(")
+    @Option(names = {"--prompt", "-p"}, description = "Text to continue (default: ${DEFAULT-VALUE}).", defaultValue = "public static void main(")
     String prompt;
+
+    @Option(names = "--prompt-ids", split = ",", paramLabel = "ID", description = "Token ids to continue instead of --prompt (used as given, no BOS added).")
+    int[] promptIds;
+
+    @Option(names = "--print-ids", description = "Print the generated token ids (comma-separated) instead of text, and the prompt ids on stderr.")
+    boolean printIds;
 
     @Option(names = {"--max-tokens", "-n"}, description = "Tokens to generate (default: ${DEFAULT-VALUE}).", defaultValue = "200")
     int maxTokens;
@@ -46,33 +56,57 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--top-p", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).", defaultValue = "0.95")
     float topP;
 
+    @Option(names = "--min-p", description = "Drop tokens less likely than this fraction of the top token; 0 = off (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    float minP;
+
+    @Option(names = {"--repetition-penalty", "--repeat-penalty"}, description = "Penalty for recently seen tokens; 1 = off (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    float repetitionPenalty;
+
+    @Option(names = "--repeat-last-n", description = "How many recent tokens the repetition penalty looks at (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+    int repeatLastN;
+
+    @Option(names = "--stop", paramLabel = "STRING", description = "Stop when the output contains this text (repeatable).")
+    List<String> stop = new ArrayList<>();
+
     @Option(names = "--seed", description = "Sampling seed (default: ${DEFAULT-VALUE}).", defaultValue = "42")
     long seed;
+
+    @Option(names = "--kv-cache", description = "KV cache precision: fp32, bf16 or int8 (default: ${DEFAULT-VALUE}).", defaultValue = "fp32")
+    String kvCache;
 
     @Option(names = "--threads", description = "Worker threads (default: all processors).", defaultValue = "0")
     int threads;
 
     @Override
     public Integer call() throws Exception {
-        Path run = checkpoint != null ? checkpoint : newestRun(Path.of("out"));
-        Path ckptDir = Checkpointer.resolve(run);
-        Path runDir = Files.isRegularFile(run.resolve(TrainingRun.CONFIG_FILE)) ? run : ckptDir.getParent();
-        TrainerState state = Checkpointer.readState(ckptDir);
-        TrainConfig cfg = ConfigLoader.fromJson(state.configJson(), ckptDir.resolve("trainer.json").toString());
-        Tokenizer tokenizer = TrainingRun.loadTokenizer(runDir);
-        Sampler sampler = new Sampler(temperature, topK, topP, seed);
-        try (Parallel pool = Parallel.withThreads(threads)) {
-            TransformerLM model = new TransformerLM(TrainingRun.modelSpec(cfg.model(), state.vocabSize()), pool);
-            Checkpointer.loadModel(ckptDir, model.paramBlocks());
-            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-            out.print(prompt);
-            out.flush();
-            StreamingDecoder decoder = new StreamingDecoder(tokenizer);
-            new Generator(model).generate(tokenizer.encode(prompt), maxTokens, sampler, id -> {
-                out.print(decoder.next(id));
+        Sampler sampler = new Sampler(new Sampler.Settings(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, seed));
+        KvCache.Precision precision = KvCache.Precision.parse(kvCache);
+        StopStrings stops = new StopStrings(stop);
+        Path path = model != null ? model : newestRun(Path.of("out"));
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        try (LoadedModel loaded = ModelLoader.load(path); Parallel pool = Parallel.withThreads(threads)) {
+            int[] ids;
+            if (promptIds != null) ids = promptIds;
+            else {
+                ids = loaded.special().prompt(loaded.requireTokenizer().encode(prompt));
+                if (!printIds) out.print(prompt);
+            }
+            if (printIds) System.err.println("prompt ids: " + String.join(",", Arrays.stream(ids).mapToObj(Integer::toString).toList()));
+            Tokenizer tokenizer = printIds ? null : loaded.requireTokenizer();
+            StreamingDecoder decoder = tokenizer == null ? null : new StreamingDecoder(tokenizer);
+            LanguageModel lm = new LanguageModel(loaded.weights(), pool);
+            int[] count = {0};
+            Generator.Stats stats = new Generator(lm).generate(lm.newSequence(precision), ids, maxTokens, sampler, loaded.special().eos(), id -> {
+                if (decoder == null) out.print((count[0]++ == 0 ? "" : ",") + id);
+                else out.print(stops.accept(decoder.next(id)));
                 out.flush();
+                return !stops.stopped();
             });
-            out.println(decoder.flush());
+            if (decoder != null) out.print(stops.accept(decoder.flush()) + stops.flush());
+            out.println();
+            System.err.printf(Locale.ROOT, "%s (%s): prompt %d tokens, prefill %.1f tokens/s; generated %d tokens, decode %.1f tokens/s; stop: %s%n",
+                    path.getFileName(), loaded.format(), stats.promptTokens(), stats.prefillTokensPerSecond(), stats.generatedTokens(),
+                    stats.decodeTokensPerSecond(), stats.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
         return 0;
     }
@@ -93,7 +127,7 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
         }
-        if (best == null) throw new IOException("no trained run under " + outDir.toAbsolutePath() + "; run ./jspeed train first or pass --checkpoint RUN_DIR");
+        if (best == null) throw new IOException("no trained run under " + outDir.toAbsolutePath() + "; run ./jspeed train first or pass --model");
         return best;
     }
 }

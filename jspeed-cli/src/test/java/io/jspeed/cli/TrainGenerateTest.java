@@ -51,6 +51,19 @@ class TrainGenerateTest {
         String a = run(gen), b = run(gen);
         assertThat(a).startsWith("public static").isEqualTo(b);
         assertThat(a.strip().length()).isGreaterThan("public static".length());
+
+        // --model is the same as --checkpoint; a stop string cuts the output just before it
+        String generated = a.substring("public static".length()).strip();
+        String stop = generated.substring(generated.length() / 2, generated.length() / 2 + 2);
+        String cut = run("generate", "--model", runDir.toString(), "--prompt", "public static", "--max-tokens", "12",
+                "--temperature", "0", "--threads", "1", "--stop", stop);
+        assertThat(a).startsWith(cut.stripTrailing());
+        assertThat(cut).doesNotContain(stop).hasSizeLessThan(a.length());
+        String ids = run("generate", "--model", runDir.toString(), "--prompt-ids", "112,117,98", "--print-ids", "-n", "5",
+                "--temperature", "0", "--threads", "1");
+        assertThat(ids.strip()).matches("\\d+(,\\d+){4}");
+        String ppl = run("perplexity", "--model", runDir.toString(), "--data", data.toString(), "--window", "16", "--threads", "1");
+        assertThat(ppl).startsWith("perplexity ").contains("windows of 16");
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -1,5 +1,6 @@
 /**
- * Inference: sampling and generation (later: KV cache, batching, server).
- * Depends on io.jspeed.model.
+ * Inference: generation over a KV cache ({@link io.jspeed.infer.Generator}), sampling, stop strings, perplexity.
+ * Subpackages: model (configs, loading), runtime (forward, KV cache), gguf, weights (storage formats).
+ * Depends on io.jspeed.model and io.jspeed.tensor.
  */
 package io.jspeed.infer;

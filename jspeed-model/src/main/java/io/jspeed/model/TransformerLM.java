@@ -194,25 +194,6 @@ public final class TransformerLM {
         return out;
     }
 
-    /**
-     * Logits after the first {@code length} tokens of {@code context} (one sequence). Causal attention means
-     * positions past {@code length} do not influence it, so the sequence is padded to a fixed width.
-     */
-    public float[] nextTokenLogits(int[] context, int length) {
-        if (length < 1 || length > spec.maxSeqLen())
-            throw new IllegalArgumentException("context length " + length + " must be in [1, " + spec.maxSeqLen() + "]");
-        int width = spec.maxSeqLen();
-        int[] padded = Arrays.copyOf(context, width);
-        Arrays.fill(padded, length, width, 0);
-        Workspace ws = workspace(1, width);
-        forwardHidden(ws, padded);
-        acquireHead(false);
-        finalNorm(ws);
-        headLogits(ws, length - 1, 1);
-        releaseHead();
-        return Arrays.copyOf(ws.logits, spec.vocabSize());
-    }
-
     private Workspace workspace(int batch, int seqLen) {
         if (seqLen > spec.maxSeqLen())
             throw new IllegalArgumentException("sequence length " + seqLen + " exceeds the model's seq_len " + spec.maxSeqLen());

@@ -67,6 +67,14 @@ abstract class RowMatrix implements WeightMatrix {
     }
 
     @Override
+    public void matvecRows(float[] x, int xOff, float[] out, int outOff, int rowStart, int rowEnd) {
+        Objects.checkFromToIndex(rowStart, rowEnd, rows);
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOff + r] = dot(r * rowBytes, x, xOff);
+        }
+    }
+
+    @Override
     public void matmul(Parallel pool, float[] x, int xOff, int batch, float[] out, int outOff) {
         Objects.checkFromIndexSize(xOff, (long) batch * cols > Integer.MAX_VALUE ? -1 : batch * cols, x.length);
         Objects.checkFromIndexSize(outOff, batch * rows, out.length);

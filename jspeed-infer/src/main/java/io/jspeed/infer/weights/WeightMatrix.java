@@ -28,6 +28,12 @@ public interface WeightMatrix {
      */
     void matmul(Parallel pool, float[] x, int xOff, int batch, float[] out, int outOff);
 
+    /**
+     * Rows [rowStart, rowEnd) of {@link #matvec} on the calling thread: out[outOff + r] = W[r, :] . x[xOff, ...).
+     * Lets a caller put several matrices that read the same x (q|k|v, gate|up) into one parallel region.
+     */
+    void matvecRows(float[] x, int xOff, float[] out, int outOff, int rowStart, int rowEnd);
+
     /** Row r dequantized to fp32 into dst[off, off+cols) (embedding lookup, tests). */
     void row(int r, float[] dst, int off);
 }
