@@ -95,16 +95,18 @@ public final class TrainBench {
         }
         double[] times = new double[steps];
         double first = 0, last = 0;
-        for (int s = 0; s < warmup + steps; s++) {
-            long t0 = System.nanoTime();
-            engine.beginStep();
-            double loss = model.forwardBackward(tokens[s % 4], targets[s % 4], b, t, 1f / (n * ranks)) / n;
-            engine.finishGradients();
-            engine.step(3e-4f, 1f);
-            double ms = (System.nanoTime() - t0) * 1e-6;
-            if (s == 0) first = loss;
-            last = loss;
-            if (s >= warmup) times[s - warmup] = ms;
+        try (engine) {
+            for (int s = 0; s < warmup + steps; s++) {
+                long t0 = System.nanoTime();
+                engine.beginStep();
+                double loss = model.forwardBackward(tokens[s % 4], targets[s % 4], b, t, 1f / (n * ranks)) / n;
+                engine.finishGradients();
+                engine.step(3e-4f, 1f);
+                double ms = (System.nanoTime() - t0) * 1e-6;
+                if (s == 0) first = loss;
+                last = loss;
+                if (s >= warmup) times[s - warmup] = ms;
+            }
         }
         double median = median(times);
         long params = model.parameterCount();

@@ -65,7 +65,7 @@ public final class TrainingRun {
         long seed = config.seed();
         ZeroEngine engine = newEngine(config, model, rank, (i, dst) -> model.initializeBlock(i, seed, dst));
         double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
-        try (MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), -1) : null) {
+        try (engine; MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), -1) : null) {
             if (metrics != null) {
                 metrics.write(metrics.record("start").put("step", 0).put("parameters", model.parameterCount())
                         .put("train_tokens", data.train().length).put("eval_tokens", data.eval().length).put("unigram_loss", unigram)
@@ -108,7 +108,7 @@ public final class TrainingRun {
         if (rank.isLeader()) AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
         say.onMessage("resuming " + runDir + " from step " + state.step() + " (" + checkpoint.getFileName() + ") on "
                 + rank.group().size() + " rank(s), ZeRO stage " + config.zero().stage());
-        try (MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), state.step()) : null) {
+        try (engine; MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), state.step()) : null) {
             double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
             return trainer(config, model, engine, data, runDir, unigram).run(state.step(), metrics, say);
         }

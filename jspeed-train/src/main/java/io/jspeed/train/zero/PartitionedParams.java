@@ -1,5 +1,6 @@
 package io.jspeed.train.zero;
 
+import io.jspeed.comm.CommStream;
 import io.jspeed.comm.ProcessGroup;
 import io.jspeed.model.param.ParamBlock;
 import io.jspeed.tensor.BF16;
@@ -8,7 +9,8 @@ import io.jspeed.tensor.FloatSlice;
 /**
  * ZeRO-3: a rank keeps only its shard of the block's values; the full values are all-gathered into a pooled
  * buffer when the block is acquired and the buffer is returned when the last holder releases it. Nested
- * acquisitions (GPT-2's tied embedding is held across the head and the backward) are counted.
+ * acquisitions (GPT-2's tied embedding is held across the head and the backward) are counted. A gather may be
+ * started ahead on the prefetch stream ({@link #prefetch}); acquire then only waits for it.
  */
 final class PartitionedParams implements BlockParams {
 
@@ -18,6 +20,8 @@ final class PartitionedParams implements BlockParams {
     private final BufferPool pool;
     private final float[] shard;
     private int holders;
+    private CommStream.Pending prefetched;
+    private float[] prefetchBuffer;
 
     /** Keeps this rank's pieces of {@code full} (the block's starting values, not kept). */
     PartitionedParams(ParamBlock block, ShardLayout layout, ProcessGroup group, BufferPool pool, float[] full) {
@@ -38,10 +42,39 @@ final class PartitionedParams implements BlockParams {
     @Override
     public void acquire() {
         if (holders++ > 0) return;
-        float[] full = pool.take(layout.paddedSize(), false);
-        for (ShardLayout.Bucket b : layout.buckets())
-            group.allGather(shard, b.shardOffset(), full, b.fullOffset(), b.perRank());
+        float[] full;
+        if (prefetched != null) {
+            prefetched.await();
+            full = prefetchBuffer;
+            prefetched = null;
+            prefetchBuffer = null;
+        } else {
+            full = pool.take(layout.paddedSize(), false);
+            gather(group, full);
+        }
         block.attachValues(full);
+    }
+
+    /** Starts gathering this block on the stream unless it is held or already on its way. */
+    void prefetch(CommStream stream) {
+        if (holders > 0 || prefetched != null) return;
+        float[] full = pool.take(layout.paddedSize(), false);
+        prefetchBuffer = full;
+        prefetched = stream.submit("allGather of " + block.name(), g -> gather(g, full));
+    }
+
+    /** Drops a prefetch that was not used (its values would be stale after an optimizer step). */
+    void cancelPrefetch() {
+        if (prefetched == null) return;
+        prefetched.await();
+        pool.give(prefetchBuffer);
+        prefetched = null;
+        prefetchBuffer = null;
+    }
+
+    private void gather(ProcessGroup g, float[] full) {
+        for (ShardLayout.Bucket b : layout.buckets())
+            g.allGather(shard, b.shardOffset(), full, b.fullOffset(), b.perRank());
     }
 
     @Override

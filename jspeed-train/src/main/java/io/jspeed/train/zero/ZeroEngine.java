@@ -24,7 +24,7 @@ import java.util.Map;
  * (reductions complete, global norm), {@link #step} (AdamW on owned pieces, then parameters published).
  * A single rank is the same engine with a group of one.
  */
-public final class ZeroEngine implements ParamSchedule {
+public final class ZeroEngine implements ParamSchedule, AutoCloseable {
 
     private final ProcessGroup group;
     private final ZeroOptions options;
@@ -36,6 +36,9 @@ public final class ZeroEngine implements ParamSchedule {
     private final MasterWeights master;
     private final ShardedAdamW optimizer;
     private final BufferPool buffers = new BufferPool();
+    private final CommStreams streams;
+    private final PendingReductions reductions = new PendingReductions(buffers);
+    private final boolean prefetch;
     private final long scratchBytes;
 
     /**
@@ -60,6 +63,10 @@ public final class ZeroEngine implements ParamSchedule {
         }
         float[] reduceScratch = shardRanks > 1 || options.partitionsGradients() ? new float[largestPiece] : null;
         this.scratchBytes = reduceScratch == null ? 0 : 4L * reduceScratch.length;
+        // Background streams only pay where there is something to overlap with: more than one rank.
+        this.streams = group.size() > 1 ? new CommStreams(group) : null;
+        CommStreams gradientStream = options.overlapComm() ? streams : null;
+        this.prefetch = streams != null && options.partitionsParameters();
         for (int i = 0; i < blocks.size(); i++) {
             ParamBlock b = blocks.get(i);
             index.put(b, i);
@@ -68,7 +75,7 @@ public final class ZeroEngine implements ParamSchedule {
             float[] full = partitionParams ? new float[b.size()] : b.values();
             initial.fill(i, full);
             params.add(partitionParams ? new PartitionedParams(b, layout, group, buffers, full) : new ReplicatedParams(b, layout, group));
-            grads.add(options.partitionsGradients() ? new PartitionedGrads(b, layout, group, buffers, pool, reduceScratch)
+            grads.add(options.partitionsGradients() ? new PartitionedGrads(b, layout, group, buffers, pool, reduceScratch, gradientStream, reductions)
                     : new ReplicatedGrads(b, layout, group, reduceScratch));
         }
         this.master = MasterWeights.of(bf16, params);
@@ -84,11 +91,17 @@ public final class ZeroEngine implements ParamSchedule {
         return options;
     }
 
+    /**
+     * Gathers the block if it is partitioned (waiting for its prefetch if one was started), then starts gathering the
+     * block that comes next in the schedule: the next in the block list going forward, the previous going backward.
+     */
     @Override
     public void acquire(ParamBlock block, boolean withGrads) {
         int i = indexOf(block);
         params.get(i).acquire();
         if (withGrads) grads.get(i).acquire();
+        int next = withGrads ? i - 1 : i + 1;
+        if (prefetch && next >= 0 && next < params.size() && params.get(next) instanceof PartitionedParams p) p.prefetch(streams.prefetch());
     }
 
     @Override
@@ -108,6 +121,7 @@ public final class ZeroEngine implements ParamSchedule {
      * gradients (each rank sums the squares of what it owns; the partial sums are all-reduced).
      */
     public double finishGradients() {
+        reductions.awaitAll();
         for (BlockGrads g : grads) g.finishStep();
         double[] sum = {0};
         for (int i = 0; i < blocks.size(); i++) {
@@ -122,6 +136,7 @@ public final class ZeroEngine implements ParamSchedule {
 
     /** AdamW with learning rate lr on every owned piece, gradients multiplied by gradScale (clipping); then publish. */
     public void step(float lr, float gradScale) {
+        for (BlockParams p : params) if (p instanceof PartitionedParams pp) pp.cancelPrefetch();
         AdamW.Hyper hyper = optimizer.nextStep(lr);
         for (int i = 0; i < blocks.size(); i++) {
             BlockParams p = params.get(i);
@@ -178,6 +193,12 @@ public final class ZeroEngine implements ParamSchedule {
         for (BlockGrads x : grads) g += x.residentBytes();
         long opt = optimizer.residentBytes() + master.residentBytes();
         return new RankMemory(p, g, opt, buffers.heldBytes() + scratchBytes);
+    }
+
+    /** Stops the background streams (after what they have queued) and frees their communicators. */
+    @Override
+    public void close() {
+        if (streams != null) streams.close();
     }
 
     private int indexOf(ParamBlock block) {
