@@ -81,9 +81,10 @@ final class BenchCommand implements Runnable {
         public void run() {
             TrainBench.Preset p = TrainBench.Preset.parse(preset);
             if (batch < 0 || seq < 0) throw new IllegalArgumentException("--batch " + batch + " and --seq " + seq + " must be >= 1 (0 = the preset's)");
+            // MPI ranks on this host measure at the same time, each seeing its share of the cores: their sum is the peak.
             double peak;
             try (Parallel pool = Parallel.withThreads(threads)) {
-                peak = PeakFlops.measureGflops(pool);
+                peak = PeakFlops.measureGflops(pool) * ranks.processesOnHost();
             }
             TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads,
                     rank -> TrainBench.run(p, rank, zeroStage, warmup, steps, peak, batch, seq, checkpointActivations));

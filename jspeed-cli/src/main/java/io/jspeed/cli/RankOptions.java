@@ -53,6 +53,12 @@ final class RankOptions {
         return !backend.equals("mpi") || "0".equals(System.getenv("OMPI_COMM_WORLD_RANK"));
     }
 
+    /** Processes of this job on this host (MPI's local size; 1 for the local backend, whose ranks share one JVM). */
+    int processesOnHost() {
+        String local = backend.equals("mpi") ? System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE") : null;
+        return local == null ? 1 : Integer.parseInt(local.strip());
+    }
+
     /** A default run name every process of the job agrees on (an MPI job's id; else the time). */
     String defaultRunName() {
         String job = backend.equals("mpi") ? System.getenv("OMPI_MCA_ess_base_jobid") : null;
@@ -122,7 +128,7 @@ final class RankOptions {
         static <T> T run(RankOptions o, Duration timeout, int fallbackThreads, RankBody<T> body) {
             if (o.ranks != null) throw new IllegalArgumentException("--ranks is for the local backend; with --backend mpi the world size is mpirun's -np");
             MpiGroup world = MpiGroup.world(timeout);
-            int threads = o.threadsPerRank != null ? o.threadsFor(1, fallbackThreads) : perProcessThreads(world.size(), fallbackThreads);
+            int threads = o.threadsPerRank != null ? o.threadsFor(1, fallbackThreads) : perProcessThreads(o.processesOnHost(), fallbackThreads);
             T result;
             try (Parallel pool = new Parallel(threads)) {
                 result = body.run(new RankContext(world, pool, o.memoryBudgetBytes()));
@@ -137,9 +143,7 @@ final class RankOptions {
         }
 
         /** Ranks on one host share its cores, as in-process ranks do (mpirun sets the local size). */
-        private static int perProcessThreads(int worldSize, int fallbackThreads) {
-            String local = System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-            int onHost = local != null ? Integer.parseInt(local.strip()) : worldSize;
+        private static int perProcessThreads(int onHost, int fallbackThreads) {
             int cores = fallbackThreads > 0 ? fallbackThreads : Runtime.getRuntime().availableProcessors();
             return Math.max(1, cores / onHost);
         }

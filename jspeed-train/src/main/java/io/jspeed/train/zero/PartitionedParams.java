@@ -55,6 +55,11 @@ final class PartitionedParams implements BlockParams {
         block.attachValues(full);
     }
 
+    /** Elements this block holds in full right now (gathered or being prefetched). */
+    long liveElements() {
+        return holders > 0 || prefetched != null ? layout.paddedSize() : 0;
+    }
+
     /** Starts gathering this block on the stream unless it is held or already on its way. */
     void prefetch(CommStream stream) {
         if (holders > 0 || prefetched != null) return;

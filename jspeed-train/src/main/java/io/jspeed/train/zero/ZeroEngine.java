@@ -93,7 +93,9 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
 
     /**
      * Gathers the block if it is partitioned (waiting for its prefetch if one was started), then starts gathering the
-     * block that comes next in the schedule: the next in the block list going forward, the previous going backward.
+     * block that comes next in the schedule (the next in the block list going forward, the previous going backward)
+     * if it is no larger than stage3_prefetch_bucket_size and keeps the gathered total within
+     * stage3_max_live_parameters.
      */
     @Override
     public void acquire(ParamBlock block, boolean withGrads) {
@@ -101,7 +103,17 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
         params.get(i).acquire();
         if (withGrads) grads.get(i).acquire();
         int next = withGrads ? i - 1 : i + 1;
-        if (prefetch && next >= 0 && next < params.size() && params.get(next) instanceof PartitionedParams p) p.prefetch(streams.prefetch());
+        if (prefetch && next >= 0 && next < params.size() && params.get(next) instanceof PartitionedParams p
+                && p.layout().paddedSize() <= options.prefetchBucketSize()
+                && liveElements() + p.layout().paddedSize() <= options.maxLiveParameters()) {
+            p.prefetch(streams.prefetch());
+        }
+    }
+
+    private long liveElements() {
+        long n = 0;
+        for (BlockParams p : params) if (p instanceof PartitionedParams pp) n += pp.liveElements();
+        return n;
     }
 
     @Override
