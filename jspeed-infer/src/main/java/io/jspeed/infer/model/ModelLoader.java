@@ -6,6 +6,7 @@ import io.jspeed.infer.gguf.GgufConfig;
 import io.jspeed.infer.gguf.GgufSource;
 import io.jspeed.infer.gguf.GgufTokenizers;
 import io.jspeed.model.format.gguf.GgufFile;
+import io.jspeed.model.tokenizer.HfTokenizer;
 import io.jspeed.model.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -96,7 +97,7 @@ public final class ModelLoader {
             else {
                 problem = null;
                 try {
-                    tokenizer = Tokenizer.fromJson(Files.readString(tok), tok.toString());
+                    tokenizer = HfTokenizer.load(tok);
                 } catch (IllegalArgumentException e) {
                     problem = "cannot read " + tok + ": " + e.getMessage();
                 }

@@ -111,6 +111,25 @@ class ModelFilesTest {
         }
     }
 
+    /** A Hugging Face folder's tokenizer.json is read as Hugging Face reads it (the @lenml llama2 file: SentencePiece BPE). */
+    @Test
+    void aHuggingFaceFolderTokenizesWithItsTokenizerJson(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), LLAMA);
+        LmConfig config = HfConfig.read(dir.resolve("config.json"));
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        randomWeights(config, "", weights, shapes);
+        writeSafetensors(dir.resolve("model.safetensors"), weights, shapes);
+        Path fixture = Path.of("../jspeed-model/src/test/resources/tokenizers/llama2/tokenizer.json.gz");
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(fixture))) {
+            Files.write(dir.resolve("tokenizer.json"), in.readAllBytes());
+        }
+        try (LoadedModel loaded = ModelLoader.load(dir)) {
+            assertThat(loaded.requireTokenizer().encode("Hello world")).containsExactly(1, 22557, 1526); // Hugging Face tokenizers 0.23.2 on this file (expected.json)
+        }
+    }
+
     @Test
     void aMissingOrMisshapenTensorIsNamed(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("config.json"), QWEN2);
