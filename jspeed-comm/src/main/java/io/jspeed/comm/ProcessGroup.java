@@ -55,6 +55,14 @@ public interface ProcessGroup extends AutoCloseable {
         return split(color, key);
     }
 
+    /**
+     * Whether this rank may run collectives on several groups from several threads at once (background streams for
+     * overlap and prefetch). The in-process backend may; the MPI backend, whose bulk collectives block, may not.
+     */
+    default boolean supportsConcurrentGroups() {
+        return true;
+    }
+
     /** Bytes, calls and seconds per collective on this rank since the group was made. */
     CommsLog log();
 

@@ -197,7 +197,9 @@ public final class TrainingRun {
                 s.architecture().name().toLowerCase(), s.nLayer(), s.nHead(), s.dModel(), s.vocabSize(), s.maxSeqLen(), model.parameterCount()));
         listener.onMessage(String.format("unigram baseline loss: %.3f nats/token", unigram));
         if (rank.group().size() > 1 || engine.options().stage() > 0)
-            listener.onMessage(String.format("data parallel: %d rank(s) x %d thread(s), ZeRO stage %d; rank 0 holds %s",
-                    rank.group().size(), rank.pool().threads(), engine.options().stage(), engine.memory()));
+            listener.onMessage(String.format("data parallel: %d rank(s) x %d thread(s), ZeRO stage %d; rank 0 holds %s%s",
+                    rank.group().size(), rank.pool().threads(), engine.options().stage(), engine.memory(),
+                    engine.options().overlapComm() && !engine.overlaps() && rank.group().size() > 1
+                            ? "; overlap_comm and prefetch are off: this backend runs one collective at a time per rank" : ""));
     }
 }

@@ -9,6 +9,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,6 +40,9 @@ public final class MpiGroup implements ProcessGroup {
     private static final long SPIN_NANOS = 1_000_000;
     private static final long YIELD_NANOS = 1_000_000_000;
     private static final long PARK_NANOS = 200_000;
+    /** Ends the job when a blocking collective passes its deadline; one daemon thread per process. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("jspeed-mpi-watchdog").daemon().unstarted(r));
 
     private final MpiLibrary mpi;
     private final MemorySegment comm;
@@ -80,7 +87,8 @@ public final class MpiGroup implements ProcessGroup {
             throw new IllegalStateException("MPI is already initialised in this process: create the world group once"
                     + " and pass it along");
         }
-        int provided = mpi.initThread(MpiLibrary.MPI_THREAD_SERIALIZED);
+        int provided = mpi.initThread(MpiLibrary.MPI_THREAD_MULTIPLE);
+        if (provided >= MpiLibrary.MPI_THREAD_MULTIPLE) mpi.useThreadMultiple();
         if (provided < MpiLibrary.MPI_THREAD_SERIALIZED) {
             throw new CommException("this MPI provides thread level " + provided + ", jspeed needs MPI_THREAD_SERIALIZED ("
                     + MpiLibrary.MPI_THREAD_SERIALIZED + ")");
@@ -118,10 +126,8 @@ public final class MpiGroup implements ProcessGroup {
     @Override
     public synchronized void allReduce(float[] buf, int off, int count, ReduceOp op) {
         Objects.checkFromIndexSize(off, count, buf.length);
-        MemorySegment s = in.get(4L * count);
-        MemorySegment.copy(buf, off, s, JAVA_FLOAT, 0, count);
-        run("allReduce", 4L * count, r -> mpi.iallreduce(IN_PLACE, s, count, mpi.floatType, mpiOp(op), comm, r));
-        MemorySegment.copy(s, JAVA_FLOAT, 0, buf, off, count);
+        MemorySegment b = heap(buf, off, count);
+        blocking("allReduce", 4L * count, () -> mpi.allreduce(IN_PLACE, b, count, mpi.floatType, mpiOp(op), comm));
         if (op == ReduceOp.AVG) divide(buf, off, count);
     }
 
@@ -140,12 +146,13 @@ public final class MpiGroup implements ProcessGroup {
         int total = Math.multiplyExact(size, countPerRank);
         Objects.checkFromIndexSize(sendOff, total, send.length);
         Objects.checkFromIndexSize(recvOff, countPerRank, recv.length);
-        MemorySegment s = in.get(4L * total);
-        MemorySegment d = out.get(4L * countPerRank);
-        MemorySegment.copy(send, sendOff, s, JAVA_FLOAT, 0, total);
-        run("reduceScatter", 4L * total,
-                r -> mpi.ireduceScatterBlock(s, d, countPerRank, mpi.floatType, mpiOp(op), comm, r));
-        MemorySegment.copy(d, JAVA_FLOAT, 0, recv, recvOff, countPerRank);
+        MemorySegment s = heap(send, sendOff, total), d = heap(recv, recvOff, countPerRank);
+        if (send == recv && overlaps(sendOff, total, recvOff, countPerRank)) {
+            d = out.get(4L * countPerRank); // MPI forbids aliasing send and receive buffers; stage the result
+        }
+        MemorySegment dest = d;
+        blocking("reduceScatter", 4L * total, () -> mpi.reduceScatterBlock(s, dest, countPerRank, mpi.floatType, mpiOp(op), comm));
+        if (dest.isNative()) MemorySegment.copy(dest, JAVA_FLOAT, 0, recv, recvOff, countPerRank);
         if (op == ReduceOp.AVG) divide(recv, recvOff, countPerRank);
     }
 
@@ -154,11 +161,13 @@ public final class MpiGroup implements ProcessGroup {
         int total = Math.multiplyExact(size, countPerRank);
         Objects.checkFromIndexSize(sendOff, countPerRank, send.length);
         Objects.checkFromIndexSize(recvOff, total, recv.length);
-        MemorySegment s = in.get(4L * countPerRank);
-        MemorySegment d = out.get(4L * total);
-        MemorySegment.copy(send, sendOff, s, JAVA_FLOAT, 0, countPerRank);
-        run("allGather", 4L * countPerRank, r -> mpi.iallgather(s, d, countPerRank, mpi.floatType, comm, r));
-        MemorySegment.copy(d, JAVA_FLOAT, 0, recv, recvOff, total);
+        MemorySegment s = heap(send, sendOff, countPerRank), d = heap(recv, recvOff, total);
+        if (send == recv && overlaps(sendOff, countPerRank, recvOff, total)) {
+            s = in.get(4L * countPerRank); // MPI forbids aliasing send and receive buffers; stage this rank's part
+            MemorySegment.copy(send, sendOff, s, JAVA_FLOAT, 0, countPerRank);
+        }
+        MemorySegment source = s;
+        blocking("allGather", 4L * countPerRank, () -> mpi.allgather(source, d, countPerRank, mpi.floatType, comm));
     }
 
     @Override
@@ -247,13 +256,60 @@ public final class MpiGroup implements ProcessGroup {
         handles.close();
     }
 
+    /**
+     * With MPI_THREAD_MULTIPLE, threads may block in collectives on different communicators at once; with only
+     * MPI_THREAD_SERIALIZED the bulk collectives hold the serializing lock while they block, so one thread must
+     * issue them all.
+     */
+    @Override
+    public boolean supportsConcurrentGroups() {
+        return mpi.threadMultiple();
+    }
+
+    private static MemorySegment heap(float[] a, int off, int count) {
+        return MemorySegment.ofArray(a).asSlice(4L * off, 4L * count);
+    }
+
+    private static boolean overlaps(int aOff, int aLen, int bOff, int bLen) {
+        return aOff < bOff + bLen && bOff < aOff + aLen;
+    }
+
+    /** One blocking MPI call; returns the MPI error code. */
+    @FunctionalInterface
+    private interface BlockingCall {
+        int call();
+    }
+
+    /**
+     * A blocking collective bounded by a watchdog: a blocked MPI call cannot be abandoned, so when the deadline passes
+     * the watchdog reports the collective, group, sequence number and this rank on stderr and ends the whole job with
+     * MPI_Abort, so no rank waits forever.
+     */
+    private void blocking(String op, long bytes, BlockingCall call) {
+        checkUsable(op);
+        long n = seq++;
+        long t0 = System.nanoTime();
+        ScheduledFuture<?> alarm = timeoutNanos <= 0 ? null : WATCHDOG.schedule(() -> {
+            System.err.println(timeoutMessage(op, n) + "; aborting the job (MPI_Abort)");
+            abort(4);
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        int rc;
+        try {
+            rc = call.call();
+        } finally {
+            if (alarm != null) alarm.cancel(false);
+        }
+        if (rc != MpiLibrary.MPI_SUCCESS) MpiLibrary.check("MPI " + op + " on group '" + name + "'", rc);
+        log.record(op, bytes, (System.nanoTime() - t0) * 1e-9);
+    }
+
     /** Starts one nonblocking MPI call, writing its MPI_Request into the given segment; returns the MPI error code. */
     @FunctionalInterface
     private interface Start {
         int start(MemorySegment request);
     }
 
-    private void run(String op, long bytes, Start start) {
+    private void checkUsable(String op) {
         if (closed) throw new IllegalStateException("MPI group '" + name + "' is closed; " + op + " called on it");
         if (mpi.finalized()) {
             throw new IllegalStateException("MPI is finalized (the world group was closed); " + op + " called on group '"
@@ -263,6 +319,10 @@ public final class MpiGroup implements ProcessGroup {
             throw new CommException("MPI group '" + name + "' is unusable since " + brokenBy
                     + " timed out; abort the run (" + op + " refused)");
         }
+    }
+
+    private void run(String op, long bytes, Start start) {
+        checkUsable(op);
         long n = seq++;
         long t0 = System.nanoTime();
         int rc = start.start(request);
@@ -292,11 +352,15 @@ public final class MpiGroup implements ProcessGroup {
 
     private CommException timedOut(String op, long n) {
         brokenBy = op + " #" + n;
-        String message = String.format("jspeed: MPI %s timed out after %.3f s on group '%s' (collective #%d of that"
-                        + " group), rank %d of %d (world rank %d); MPI cannot tell which ranks did not arrive",
-                op, timeoutNanos * 1e-9, name, n, rank, size, worldRank);
+        String message = timeoutMessage(op, n);
         System.err.println(message);
         return new CommException(message);
+    }
+
+    private String timeoutMessage(String op, long n) {
+        return String.format("jspeed: MPI %s timed out after %.3f s on group '%s' (collective #%d of that"
+                        + " group), rank %d of %d (world rank %d); MPI cannot tell which ranks did not arrive",
+                op, timeoutNanos * 1e-9, name, n, rank, size, worldRank);
     }
 
     private MemorySegment mpiOp(ReduceOp op) {

@@ -16,7 +16,9 @@ import java.util.List;
  *
  * <p>{@code collectives}: every collective at odd sizes and offsets, on the world and on split sub-groups; prints
  * {@code MPI-CHECK OK rank=r size=n checks=k} and exits 0, or {@code MPI-CHECK FAIL ...} and aborts.
- * {@code deadline}: rank 0 skips an allReduce; the others time out, print {@code MPI-DEADLINE ...} and abort(3).
+ * {@code deadline}: rank 0 skips a broadcast (a polled, nonblocking collective); the others time out, print
+ * {@code MPI-DEADLINE ...} and abort(3). {@code watchdog}: rank 0 skips an allReduce (a blocking bulk collective); the
+ * others' watchdog reports it and aborts the job (code 4).
  */
 public final class MpiCollectivesCheck {
 
@@ -30,6 +32,10 @@ public final class MpiCollectivesCheck {
         String mode = args.length > 0 ? args[0] : "collectives";
         if (mode.equals("deadline")) {
             deadline();
+            return;
+        }
+        if (mode.equals("watchdog")) {
+            watchdog();
             return;
         }
         MpiGroup world = MpiGroup.world(Duration.ofSeconds(20));
@@ -52,10 +58,24 @@ public final class MpiCollectivesCheck {
         }
     }
 
-    private static void deadline() {
+    private static void watchdog() {
         MpiGroup world = MpiGroup.world(Duration.ofMillis(1500));
         float[] buf = new float[8];
         world.allReduce(buf, 0, buf.length, ReduceOp.SUM); // everyone arrives: collective #0 works
+        if (world.rank() == 0) {
+            sleepQuietly(60_000); // skips collective #1; the watchdog's abort on a peer ends this process
+            System.out.println("MPI-WATCHDOG rank 0 was not aborted");
+            System.exit(1);
+        }
+        world.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+        System.out.println("MPI-WATCHDOG rank " + world.rank() + " completed a collective rank 0 skipped");
+        System.exit(1);
+    }
+
+    private static void deadline() {
+        MpiGroup world = MpiGroup.world(Duration.ofMillis(1500));
+        float[] buf = new float[8];
+        world.broadcast(buf, 0, buf.length, 0); // everyone arrives: collective #0 works
         if (world.rank() == 0) {
             sleepQuietly(60_000); // skips collective #1; the abort of a peer ends this process
             System.out.println("MPI-DEADLINE rank 0 was not aborted");
@@ -63,7 +83,7 @@ public final class MpiCollectivesCheck {
         }
         long t0 = System.nanoTime();
         try {
-            world.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+            world.broadcast(buf, 0, buf.length, 0);
             System.out.println("MPI-DEADLINE rank " + world.rank() + " completed a collective rank 0 skipped");
             world.abort(1);
         } catch (CommException e) {

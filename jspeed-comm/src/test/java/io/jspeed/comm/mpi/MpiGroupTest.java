@@ -57,12 +57,24 @@ class MpiGroupTest {
     void aRankThatSkipsACollectiveMakesItsPeerFailWithANamedErrorAndAbort() throws Exception {
         Result r = launch(2, "deadline");
         assertThat(r.output()).contains("MPI-DEADLINE rank=1")
-                .contains("jspeed: MPI allReduce timed out after 1.500 s on group 'world' (collective #1 of that group), rank 1 of 2")
-                .contains("MPI-DEADLINE then refused: MPI group 'world' is unusable since allReduce #1 timed out")
+                .contains("jspeed: MPI broadcast timed out after 1.500 s on group 'world' (collective #1 of that group), rank 1 of 2")
+                .contains("MPI-DEADLINE then refused: MPI group 'world' is unusable since broadcast #1 timed out")
                 .doesNotContain("rank 0 was not aborted")
                 .doesNotContain("the broken group ran another collective")
                 .doesNotContain("completed a collective rank 0 skipped");
         assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
+    }
+
+    @Test
+    void aRankThatSkipsABlockingCollectiveIsReportedByTheWatchdogWhichAbortsTheJob() throws Exception {
+        long t0 = System.nanoTime();
+        Result r = launch(2, "watchdog");
+        assertThat(r.output()).contains("jspeed: MPI allReduce timed out after 1.500 s on group 'world' (collective #1 of that group), rank 1 of 2")
+                .contains("aborting the job (MPI_Abort)")
+                .doesNotContain("rank 0 was not aborted")
+                .doesNotContain("completed a collective rank 0 skipped");
+        assertThat(r.exitCode()).as(r.output()).isNotZero();
+        assertThat((System.nanoTime() - t0) / 1e9).as("seconds until the job ended").isLessThan(40);
     }
 
     private static void expectAllRanksOk(int ranks) throws Exception {

@@ -63,8 +63,9 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
         }
         float[] reduceScratch = shardRanks > 1 || options.partitionsGradients() ? new float[largestPiece] : null;
         this.scratchBytes = reduceScratch == null ? 0 : 4L * reduceScratch.length;
-        // Background streams only pay where there is something to overlap with: more than one rank.
-        this.streams = group.size() > 1 ? new CommStreams(group) : null;
+        // Background streams only pay where there is something to overlap with (more than one rank), and need a
+        // backend that lets several threads run collectives at once (not MPI, whose bulk collectives block).
+        this.streams = group.size() > 1 && group.supportsConcurrentGroups() ? new CommStreams(group) : null;
         CommStreams gradientStream = options.overlapComm() ? streams : null;
         this.prefetch = streams != null && options.partitionsParameters();
         for (int i = 0; i < blocks.size(); i++) {
@@ -89,6 +90,11 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
 
     public ZeroOptions options() {
         return options;
+    }
+
+    /** Whether gradient reduction overlaps backward and stage 3 prefetches (false on one rank and on MPI). */
+    public boolean overlaps() {
+        return streams != null;
     }
 
     /**
