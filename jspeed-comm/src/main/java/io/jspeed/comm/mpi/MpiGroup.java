@@ -126,8 +126,10 @@ public final class MpiGroup implements ProcessGroup {
     @Override
     public synchronized void allReduce(float[] buf, int off, int count, ReduceOp op) {
         Objects.checkFromIndexSize(off, count, buf.length);
-        MemorySegment b = heap(buf, off, count);
-        blocking("allReduce", 4L * count, () -> mpi.allreduce(IN_PLACE, b, count, mpi.floatType, mpiOp(op), comm));
+        MemorySegment s = in.get(4L * count);
+        MemorySegment.copy(buf, off, s, JAVA_FLOAT, 0, count);
+        blocking("allReduce", 4L * count, () -> mpi.allreduce(IN_PLACE, s, count, mpi.floatType, mpiOp(op), comm));
+        MemorySegment.copy(s, JAVA_FLOAT, 0, buf, off, count);
         if (op == ReduceOp.AVG) divide(buf, off, count);
     }
 
@@ -146,13 +148,11 @@ public final class MpiGroup implements ProcessGroup {
         int total = Math.multiplyExact(size, countPerRank);
         Objects.checkFromIndexSize(sendOff, total, send.length);
         Objects.checkFromIndexSize(recvOff, countPerRank, recv.length);
-        MemorySegment s = heap(send, sendOff, total), d = heap(recv, recvOff, countPerRank);
-        if (send == recv && overlaps(sendOff, total, recvOff, countPerRank)) {
-            d = out.get(4L * countPerRank); // MPI forbids aliasing send and receive buffers; stage the result
-        }
-        MemorySegment dest = d;
-        blocking("reduceScatter", 4L * total, () -> mpi.reduceScatterBlock(s, dest, countPerRank, mpi.floatType, mpiOp(op), comm));
-        if (dest.isNative()) MemorySegment.copy(dest, JAVA_FLOAT, 0, recv, recvOff, countPerRank);
+        MemorySegment s = in.get(4L * total);
+        MemorySegment d = out.get(4L * countPerRank);
+        MemorySegment.copy(send, sendOff, s, JAVA_FLOAT, 0, total);
+        blocking("reduceScatter", 4L * total, () -> mpi.reduceScatterBlock(s, d, countPerRank, mpi.floatType, mpiOp(op), comm));
+        MemorySegment.copy(d, JAVA_FLOAT, 0, recv, recvOff, countPerRank);
         if (op == ReduceOp.AVG) divide(recv, recvOff, countPerRank);
     }
 
@@ -161,13 +161,11 @@ public final class MpiGroup implements ProcessGroup {
         int total = Math.multiplyExact(size, countPerRank);
         Objects.checkFromIndexSize(sendOff, countPerRank, send.length);
         Objects.checkFromIndexSize(recvOff, total, recv.length);
-        MemorySegment s = heap(send, sendOff, countPerRank), d = heap(recv, recvOff, total);
-        if (send == recv && overlaps(sendOff, countPerRank, recvOff, total)) {
-            s = in.get(4L * countPerRank); // MPI forbids aliasing send and receive buffers; stage this rank's part
-            MemorySegment.copy(send, sendOff, s, JAVA_FLOAT, 0, countPerRank);
-        }
-        MemorySegment source = s;
-        blocking("allGather", 4L * countPerRank, () -> mpi.allgather(source, d, countPerRank, mpi.floatType, comm));
+        MemorySegment s = in.get(4L * countPerRank);
+        MemorySegment d = out.get(4L * total);
+        MemorySegment.copy(send, sendOff, s, JAVA_FLOAT, 0, countPerRank);
+        blocking("allGather", 4L * countPerRank, () -> mpi.allgather(s, d, countPerRank, mpi.floatType, comm));
+        MemorySegment.copy(d, JAVA_FLOAT, 0, recv, recvOff, total);
     }
 
     @Override
@@ -264,14 +262,6 @@ public final class MpiGroup implements ProcessGroup {
     @Override
     public boolean supportsConcurrentGroups() {
         return mpi.threadMultiple();
-    }
-
-    private static MemorySegment heap(float[] a, int off, int count) {
-        return MemorySegment.ofArray(a).asSlice(4L * off, 4L * count);
-    }
-
-    private static boolean overlaps(int aOff, int aLen, int bOff, int bLen) {
-        return aOff < bOff + bLen && bOff < aOff + aLen;
     }
 
     /** One blocking MPI call; returns the MPI error code. */

@@ -23,8 +23,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * exported globals ({@code ompi_mpi_comm_world}, ...), not integers as in MPICH.
  *
  * <p>The nonblocking collectives are bound for {@link MpiGroup}'s polled path (it can give up at a deadline and never
- * holds the lock below across a wait). Allreduce, reduce-scatter and allgather are also bound blocking, on Java heap
- * arrays in place, for the bulk path: Open MPI's blocking algorithms are 15-30% faster here than its nonblocking ones.
+ * holds the lock below across a wait). Allreduce, reduce-scatter and allgather are also bound blocking for the bulk
+ * path: Open MPI's blocking algorithms are 15-30% faster here than its nonblocking ones.
  * Under the serializing lock a blocking call holds it across its wait, so a process must then issue MPI calls from one thread
  * ({@link MpiGroup#supportsConcurrentGroups()} is false); a watchdog, not MPI_Test, enforces their deadline.
  *
@@ -101,11 +101,12 @@ public final class MpiLibrary {
         irecv = bind(lib, "MPI_Irecv", ADDRESS, JAVA_INT, HANDLE, JAVA_INT, JAVA_INT, HANDLE, ADDRESS);
         // int MPI_Test(MPI_Request *request, int *flag, MPI_Status *status); we pass MPI_STATUS_IGNORE (NULL)
         test = bind(lib, "MPI_Test", ADDRESS, ADDRESS, ADDRESS);
-        // The blocking collectives of the bulk path read and write Java arrays in place (critical: the GC waits while
-        // the call runs, so the arrays cannot move): no staging copies for the parameter and gradient traffic.
-        allreduce = bindOnHeap(lib, "MPI_Allreduce", ADDRESS, ADDRESS, JAVA_INT, HANDLE, HANDLE, HANDLE);
-        reduceScatterBlock = bindOnHeap(lib, "MPI_Reduce_scatter_block", ADDRESS, ADDRESS, JAVA_INT, HANDLE, HANDLE, HANDLE);
-        allgather = bindOnHeap(lib, "MPI_Allgather", ADDRESS, JAVA_INT, HANDLE, ADDRESS, JAVA_INT, HANDLE, HANDLE);
+        // Blocking collectives of the bulk path, on off-heap buffers. Not critical downcalls on the Java arrays: a thread
+        // blocked in a critical call never reaches a safepoint, so the first GC or deoptimization would stall every
+        // thread of the JVM, the deadline watchdog included, for as long as a peer keeps MPI waiting.
+        allreduce = bind(lib, "MPI_Allreduce", ADDRESS, ADDRESS, JAVA_INT, HANDLE, HANDLE, HANDLE);
+        reduceScatterBlock = bind(lib, "MPI_Reduce_scatter_block", ADDRESS, ADDRESS, JAVA_INT, HANDLE, HANDLE, HANDLE);
+        allgather = bind(lib, "MPI_Allgather", ADDRESS, JAVA_INT, HANDLE, ADDRESS, JAVA_INT, HANDLE, HANDLE);
     }
 
     /**
@@ -176,12 +177,7 @@ public final class MpiLibrary {
         return Linker.nativeLinker().downcallHandle(symbol(lib, name), FunctionDescriptor.of(JAVA_INT, args));
     }
 
-    private static MethodHandle bindOnHeap(SymbolLookup lib, String name, MemoryLayout... args) {
-        return Linker.nativeLinker().downcallHandle(symbol(lib, name), FunctionDescriptor.of(JAVA_INT, args),
-                Linker.Option.critical(true));
-    }
-
-    /** MPI_Allreduce; send may be MPI_IN_PLACE; segments may be heap slices. Blocks: the caller bounds it with a watchdog. */
+    /** MPI_Allreduce; send may be MPI_IN_PLACE. Blocks: the caller bounds it with a watchdog. */
     int allreduce(MemorySegment send, MemorySegment recv, int count, MemorySegment type, MemorySegment op, MemorySegment comm) {
         return locked(() -> (int) allreduce.invokeExact(send, recv, count, type, op, comm));
     }
