@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The jspeed command line: one entry point, one sub-command per job. */
 @Command(name = "jspeed", mixinStandardHelpOptions = true, version = "jspeed 0.1.0",
         description = "Train, fine-tune and serve transformer language models on the JVM.",
-        subcommands = {TrainCommand.class, GenerateCommand.class, PerplexityCommand.class, BenchCommand.class, TokenizeCommand.class,
+        subcommands = {TrainCommand.class, GenerateCommand.class, ChatCommand.class, PerplexityCommand.class, BenchCommand.class, TokenizeCommand.class,
                 QuantizeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
