@@ -2,6 +2,7 @@ package io.jspeed.bench;
 
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.TransformerLM;
+import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.train.RankContext;
 import io.jspeed.train.zero.RankMemory;
 import io.jspeed.train.zero.ShardedAdamW;
@@ -76,12 +77,12 @@ public final class TrainBench {
      * backward.
      */
     public static Result run(Preset preset, RankContext rank, int zeroStage, int warmup, int steps, double peakGflops,
-                             int batch, int seqLen, boolean checkpointActivations) throws java.io.IOException {
+                             int batch, int seqLen, boolean checkpointActivations, MatmulEngine matmul, boolean bf16) throws java.io.IOException {
         int b = batch > 0 ? batch : preset.batch, t = seqLen > 0 ? seqLen : preset.seqLen, n = b * t;
         ModelSpec spec = preset.spec(t);
-        TransformerLM model = new TransformerLM(spec, rank.pool());
+        TransformerLM model = new TransformerLM(spec, rank.pool(), matmul);
         model.setActivationCheckpointing(checkpointActivations);
-        ZeroEngine engine = new ZeroEngine(model, rank.group(), ZeroOptions.stage(zeroStage), false,
+        ZeroEngine engine = new ZeroEngine(model, rank.group(), ZeroOptions.stage(zeroStage), bf16,
                 new ShardedAdamW.Settings(0.9f, 0.999f, 1e-8f, 0f), rank.pool(), (i, dst) -> model.initializeBlock(i, 1234, dst));
         int ranks = rank.group().size();
         SplittableRandom random = new SplittableRandom(42 + 7919L * rank.group().rank());

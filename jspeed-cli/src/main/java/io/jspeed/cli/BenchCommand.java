@@ -66,6 +66,8 @@ final class BenchCommand implements Runnable {
         int threads;
         @Option(names = "--zero-stage", description = "ZeRO stage 0-3 (default: ${DEFAULT-VALUE})", defaultValue = "0")
         int zeroStage;
+        @Option(names = "--bf16", description = "bf16 mixed precision: GEMMs on bf16 operands with fp32 accumulation, fp32 master weights.")
+        boolean bf16;
         @Option(names = "--batch", description = "Sequences per step (default: the preset's)", defaultValue = "0")
         int batch;
         @Option(names = "--seq", description = "Sequence length (default: the preset's; longer ones extend the position table)", defaultValue = "0")
@@ -86,8 +88,17 @@ final class BenchCommand implements Runnable {
             try (Parallel pool = Parallel.withThreads(threads)) {
                 peak = PeakFlops.measureGflops(pool) * ranks.processesOnHost();
             }
-            TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads,
-                    rank -> TrainBench.run(p, rank, zeroStage, warmup, steps, peak, batch, seq, checkpointActivations));
+            TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads, rank -> {
+                if (!bf16) return TrainBench.run(p, rank, zeroStage, warmup, steps, peak, batch, seq, checkpointActivations,
+                        io.jspeed.model.layer.Linear.fp32(), false);
+                // bf16: GEMM operands rounded to bf16 with fp32 accumulation (oneDNN where it is installed and measured
+                // faster on this host), fp32 master weights updated by AdamW.
+                try (HostMatmul mm = HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(),
+                        System.err::println)) {
+                    if (rank.isLeader()) System.err.println("bf16 matmul engine: " + mm.bf16().name());
+                    return TrainBench.run(p, rank, zeroStage, warmup, steps, peak, batch, seq, checkpointActivations, mm.bf16(), true);
+                }
+            });
             if (!ranks.leaderProcess()) return;
             append(r.toJson());
             if (json) {

@@ -41,9 +41,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (training.threads, 0 = all processors), shared among in-process ranks unless --threads-per-rank is given.")
     Integer threads;
 
-    @Option(names = "--bf16", description = {"Train on bf16-rounded weights (bf16.enabled): the optimizer updates fp32 master weights and",
-            "the model computes with those rounded to bf16; activations, gradients and all accumulation stay fp32,",
-            "so it shows how a model fares with bf16 weights but saves neither memory nor time."})
+    @Option(names = "--bf16", description = {"bf16 mixed precision (bf16.enabled): the optimizer updates fp32 master weights, the model",
+            "computes with bf16-rounded weights, and every GEMM runs on bf16 operands with fp32 accumulation (oneDNN",
+            "where libdnnl2 is installed and measured faster on this host, else the Java path); activations, gradients",
+            "and all other arithmetic stay fp32, so it saves time on hosts with bf16 instructions, not memory."})
     Boolean bf16;
 
     @Option(names = "--checkpoint-activations", description = "Keep only each block's input in forward and recompute the block in backward (training.checkpoint_activations): less memory, one more forward per step.")

@@ -12,6 +12,7 @@ class TrainHelpTest {
         String help = Main.commandLine().getSubcommands().get("train").getUsageMessage().replaceAll("\\s+", " ");
         String bf16 = help.substring(help.indexOf("--bf16"));
         assertThat(bf16).contains("bf16-rounded weights").contains("fp32 master weights")
-                .contains("activations, gradients and all accumulation stay fp32").contains("saves neither memory nor time");
+                .contains("every GEMM runs on bf16 operands with fp32 accumulation").contains("other arithmetic stay fp32")
+                .contains("not memory");
     }
 }

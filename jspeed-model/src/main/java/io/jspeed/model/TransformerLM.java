@@ -11,6 +11,7 @@ import io.jspeed.model.param.ParamBlock;
 import io.jspeed.model.param.ParamSchedule;
 import io.jspeed.model.param.ParamView;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.tensor.kernel.CrossEntropy;
 import io.jspeed.tensor.kernel.Embedding;
 import io.jspeed.tensor.kernel.LayerNorm;
@@ -33,6 +34,7 @@ public final class TransformerLM {
 
     private final ModelSpec spec;
     private final Parallel pool;
+    private final MatmulEngine mm;
     private final boolean gpt2;
     private final ParamBlock embed;
     private final List<DecoderBlock> blocks = new ArrayList<>();
@@ -46,6 +48,12 @@ public final class TransformerLM {
     private static final int HEAD_ROWS = 256;
 
     public TransformerLM(ModelSpec spec, Parallel pool) {
+        this(spec, pool, Linear.fp32());
+    }
+
+    /** With every linear layer's products (and the LM head's) computed by {@code mm}. */
+    public TransformerLM(ModelSpec spec, Parallel pool, MatmulEngine mm) {
+        this.mm = mm;
         this.spec = spec;
         this.pool = pool;
         this.gpt2 = spec.architecture() == ModelSpec.Architecture.GPT2;
@@ -56,7 +64,7 @@ public final class TransformerLM {
                     .add("transformer.wpe.weight", true, spec.maxSeqLen(), c).build();
             wte = embed.offset("transformer.wte.weight");
             wpe = embed.offset("transformer.wpe.weight");
-            for (int l = 0; l < spec.nLayer(); l++) blocks.add(new Gpt2Block(spec, l, pool));
+            for (int l = 0; l < spec.nLayer(); l++) blocks.add(new Gpt2Block(spec, l, pool, mm));
             head = new ParamBlock.Builder("transformer.ln_f")
                     .addOnes("transformer.ln_f.weight", c).add("transformer.ln_f.bias", false, c).build();
             finalW = head.offset("transformer.ln_f.weight");
@@ -67,7 +75,7 @@ public final class TransformerLM {
             wte = embed.offset("model.embed_tokens.weight");
             wpe = -1;
             Rope rope = new Rope(spec.maxSeqLen(), spec.headDim(), spec.ropeTheta());
-            for (int l = 0; l < spec.nLayer(); l++) blocks.add(new LlamaBlock(spec, l, rope, pool));
+            for (int l = 0; l < spec.nLayer(); l++) blocks.add(new LlamaBlock(spec, l, rope, pool, mm));
             head = new ParamBlock.Builder("model.norm+lm_head")
                     .addOnes("model.norm.weight", c).add("lm_head.weight", true, v, c).build();
             finalW = head.offset("model.norm.weight");
@@ -244,7 +252,7 @@ public final class TransformerLM {
     /** Logits of rows [r0, r0+rows) into ws.logits. */
     private void headLogits(Workspace ws, int r0, int rows) {
         int c = spec.dModel();
-        Linear.forward(pool, ws.logits, 0, ws.finalNorm, r0 * c, headWeights(), headOffset(), null, 0, rows, c, spec.vocabSize(), WeightLayout.OUT_IN);
+        Linear.forward(mm, pool, ws.logits, 0, ws.finalNorm, r0 * c, headWeights(), headOffset(), null, 0, rows, c, spec.vocabSize(), WeightLayout.OUT_IN);
     }
 
     /**
@@ -264,7 +272,7 @@ public final class TransformerLM {
                 continue;
             }
             loss += CrossEntropy.forwardBackward(pool, ws.logits, 0, rows, v, targets, r0, gradScale);
-            Linear.backward(pool, ws.dFinalNorm, r0 * c, false, g, headOffset(), null, 0, ws.logits, 0, ws.finalNorm, r0 * c,
+            Linear.backward(mm, pool, ws.dFinalNorm, r0 * c, false, g, headOffset(), null, 0, ws.logits, 0, ws.finalNorm, r0 * c,
                     w, headOffset(), rows, c, v, WeightLayout.OUT_IN);
         }
         return loss;

@@ -17,6 +17,9 @@ import io.jspeed.train.data.TextCorpus;
 import io.jspeed.train.data.TokenDataset;
 import io.jspeed.train.monitor.MetricsLog;
 import io.jspeed.model.format.SafetensorsFile;
+import io.jspeed.model.layer.Linear;
+import io.jspeed.tensor.matmul.HostMatmul;
+import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.train.zero.InitialValues;
 import io.jspeed.train.zero.MemoryPlan;
 import io.jspeed.train.zero.ShardedAdamW;
@@ -59,20 +62,26 @@ public final class TrainingRun {
         Tokenizer tokenizer = loadTokenizer(runDir);
         TokenDataset data = encode(split, tokenizer, rank.pool(), say);
 
-        TransformerLM model = new TransformerLM(modelSpec(config.model(), tokenizer.vocabSize()), rank.pool());
-        model.setActivationCheckpointing(config.activationCheckpointing().enabled());
-        MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
-        long seed = config.seed();
-        ZeroEngine engine = newEngine(config, model, rank, (i, dst) -> model.initializeBlock(i, seed, dst));
-        double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
-        try (engine; MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), -1) : null) {
-            if (metrics != null) {
-                metrics.write(metrics.record("start").put("step", 0).put("parameters", model.parameterCount())
-                        .put("train_tokens", data.train().length).put("eval_tokens", data.eval().length).put("unigram_loss", unigram)
-                        .put("ranks", rank.group().size()).put("zero_stage", config.zero().stage()));
+        // bf16: every GEMM on bf16 operands with fp32 accumulation (oneDNN where installed and faster here);
+        // the engine keeps fp32 masters (MasterWeights.Bf16).
+        try (HostMatmul bf16Matmul = config.bf16() ? HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(),
+                HostMatmul.defaultDnnlLibrary(), say::onMessage) : null) {
+            MatmulEngine matmul = bf16Matmul == null ? Linear.fp32() : bf16Matmul.bf16();
+            TransformerLM model = new TransformerLM(modelSpec(config.model(), tokenizer.vocabSize()), rank.pool(), matmul);
+            model.setActivationCheckpointing(config.activationCheckpointing().enabled());
+            MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
+            long seed = config.seed();
+            ZeroEngine engine = newEngine(config, model, rank, (i, dst) -> model.initializeBlock(i, seed, dst));
+            double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
+            try (engine; MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), -1) : null) {
+                if (metrics != null) {
+                    metrics.write(metrics.record("start").put("step", 0).put("parameters", model.parameterCount())
+                            .put("train_tokens", data.train().length).put("eval_tokens", data.eval().length).put("unigram_loss", unigram)
+                            .put("ranks", rank.group().size()).put("zero_stage", config.zero().stage()));
+                }
+                describe(say, model, data, unigram, rank, engine);
+                return trainer(config, model, engine, data, runDir, unigram).run(0, metrics, say);
             }
-            describe(say, model, data, unigram, rank, engine);
-            return trainer(config, model, engine, data, runDir, unigram).run(0, metrics, say);
         }
     }
 
@@ -96,21 +105,27 @@ public final class TrainingRun {
         if (data.checksum() != state.dataChecksum())
             throw new IOException("the training data differs from the data " + checkpoint + " was trained on (token checksum "
                     + data.checksum() + " vs " + state.dataChecksum() + "); resume needs the same --data");
-        TransformerLM model = new TransformerLM(modelSpec(config.model(), state.vocabSize()), rank.pool());
-        model.setActivationCheckpointing(config.activationCheckpointing().enabled());
-        MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
-        ZeroEngine engine;
-        try (SafetensorsFile weights = Checkpointer.openModel(checkpoint)) {
-            engine = newEngine(config, model, rank, Checkpointer.blockValues(weights, model.paramBlocks()));
-        }
-        Checkpointer.loadOptimizer(checkpoint, engine, state.optimizerSteps());
-        rank.group().barrier();
-        if (rank.isLeader()) AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
-        say.onMessage("resuming " + runDir + " from step " + state.step() + " (" + checkpoint.getFileName() + ") on "
-                + rank.group().size() + " rank(s), ZeRO stage " + config.zero().stage());
-        try (engine; MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), state.step()) : null) {
-            double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
-            return trainer(config, model, engine, data, runDir, unigram).run(state.step(), metrics, say);
+        // bf16: every GEMM on bf16 operands with fp32 accumulation (oneDNN where installed and faster here);
+        // the engine keeps fp32 masters (MasterWeights.Bf16).
+        try (HostMatmul bf16Matmul = config.bf16() ? HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(),
+                HostMatmul.defaultDnnlLibrary(), say::onMessage) : null) {
+            MatmulEngine matmul = bf16Matmul == null ? Linear.fp32() : bf16Matmul.bf16();
+            TransformerLM model = new TransformerLM(modelSpec(config.model(), state.vocabSize()), rank.pool(), matmul);
+            model.setActivationCheckpointing(config.activationCheckpointing().enabled());
+            MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
+            ZeroEngine engine;
+            try (SafetensorsFile weights = Checkpointer.openModel(checkpoint)) {
+                engine = newEngine(config, model, rank, Checkpointer.blockValues(weights, model.paramBlocks()));
+            }
+            Checkpointer.loadOptimizer(checkpoint, engine, state.optimizerSteps());
+            rank.group().barrier();
+            if (rank.isLeader()) AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
+            say.onMessage("resuming " + runDir + " from step " + state.step() + " (" + checkpoint.getFileName() + ") on "
+                    + rank.group().size() + " rank(s), ZeRO stage " + config.zero().stage());
+            try (engine; MetricsLog metrics = rank.isLeader() ? new MetricsLog(runDir.resolve(METRICS_FILE), state.step()) : null) {
+                double unigram = unigramLoss(data.train(), tokenizer.vocabSize());
+                return trainer(config, model, engine, data, runDir, unigram).run(state.step(), metrics, say);
+            }
         }
     }
 

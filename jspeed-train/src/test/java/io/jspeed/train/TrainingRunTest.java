@@ -221,6 +221,27 @@ class TrainingRunTest {
         assertThat(TrainingRun.modelSpec(small.withVocabSize(0), 256).vocabSize()).isEqualTo(256);
     }
 
+    /**
+     * bf16 mixed precision (bf16 GEMM operands, fp32 masters) trains like fp32: the first steps within 0.5%, the mean
+     * of the last ten within 1% (a loss spike mid-run is allowed to differ: at lr 1e-2 the rounding moves it).
+     */
+    @Test
+    void bf16MixedPrecisionTracksTheFp32Losses(@TempDir Path tmp) throws IOException {
+        Path corpus = writeCorpus(tmp);
+        System.setProperty("jspeed.cache.dir", tmp.resolve("cache").toString());
+        Trainer.Result fp32 = TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 30, "bytes"), tmp.resolve("out/fp32"),
+                RankContext.single(POOL), TrainingListener.NONE);
+        Trainer.Result bf16 = TrainingRun.start(tinyConfig(corpus, tmp.resolve("out"), 30, "bytes", Map.of("bf16.enabled", "true")),
+                tmp.resolve("out/bf16"), RankContext.single(POOL), TrainingListener.NONE);
+        for (int i = 0; i < 10; i++)
+            assertThat(bf16.losses().get(i)).as("loss at step %d", i + 1).isCloseTo(fp32.losses().get(i), org.assertj.core.data.Percentage.withPercentage(0.5));
+        double fp32Tail = fp32.losses().subList(20, 30).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double bf16Tail = bf16.losses().subList(20, 30).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        assertThat(bf16Tail).as("mean loss of steps 21-30").isCloseTo(fp32Tail, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(bf16.losses()).isNotEqualTo(fp32.losses()); // bf16 rounding really happened
+        System.clearProperty("jspeed.cache.dir");
+    }
+
     private static final class SimulatedCrash extends RuntimeException {}
 
     private static TrainingListener crashAfterCheckpoint(int step) {

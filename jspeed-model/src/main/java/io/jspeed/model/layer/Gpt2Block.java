@@ -3,6 +3,7 @@ package io.jspeed.model.layer;
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.param.ParamBlock;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.tensor.kernel.AttentionShape;
 import io.jspeed.tensor.kernel.FlashAttention;
 import io.jspeed.tensor.kernel.Gelu;
@@ -21,10 +22,13 @@ public final class Gpt2Block implements DecoderBlock {
 
     private final ModelSpec spec;
     private final Parallel pool;
+    /** Every product of the block's linear layers: fp32, or bf16 operands with fp32 accumulation. */
+    private final MatmulEngine mm;
     private final ParamBlock params;
     private final int ln1W, ln1B, qkvW, qkvB, projW, projB, ln2W, ln2B, fcW, fcB, fcProjW, fcProjB;
 
-    public Gpt2Block(ModelSpec spec, int layer, Parallel pool) {
+    public Gpt2Block(ModelSpec spec, int layer, Parallel pool, MatmulEngine mm) {
+        this.mm = mm;
         this.spec = spec;
         this.pool = pool;
         int c = spec.dModel(), f = spec.dFf();
@@ -97,14 +101,14 @@ public final class Gpt2Block implements DecoderBlock {
         public void forward(float[] xIn, float[] xOut) {
             float[] w = params.values();
             LayerNorm.forward(pool, s.norm, 0, mean1, rstd1, 0, xIn, 0, w, ln1W, w, ln1B, n, c, spec.normEps());
-            Linear.forward(pool, qkv, 0, s.norm, 0, w, qkvW, w, qkvB, n, c, 3 * c, WeightLayout.IN_OUT);
+            Linear.forward(mm, pool, qkv, 0, s.norm, 0, w, qkvW, w, qkvB, n, c, 3 * c, WeightLayout.IN_OUT);
             FlashAttention.forward(pool, shape, q, k, v, out, lse);
-            Linear.forward(pool, s.proj, 0, attn, 0, w, projW, w, projB, n, c, c, WeightLayout.IN_OUT);
+            Linear.forward(mm, pool, s.proj, 0, attn, 0, w, projW, w, projB, n, c, c, WeightLayout.IN_OUT);
             Vectors.add(pool, x2, 0, xIn, 0, s.proj, 0, n * c);
             LayerNorm.forward(pool, s.norm, 0, mean2, rstd2, 0, x2, 0, w, ln2W, w, ln2B, n, c, spec.normEps());
-            Linear.forward(pool, fc, 0, s.norm, 0, w, fcW, w, fcB, n, c, f, WeightLayout.IN_OUT);
+            Linear.forward(mm, pool, fc, 0, s.norm, 0, w, fcW, w, fcB, n, c, f, WeightLayout.IN_OUT);
             Gelu.forward(pool, s.act, 0, fc, 0, n * f);
-            Linear.forward(pool, s.proj, 0, s.act, 0, w, fcProjW, w, fcProjB, n, f, c, WeightLayout.IN_OUT);
+            Linear.forward(mm, pool, s.proj, 0, s.act, 0, w, fcProjW, w, fcProjB, n, f, c, WeightLayout.IN_OUT);
             Vectors.add(pool, xOut, 0, x2, 0, s.proj, 0, n * c);
         }
 
@@ -113,18 +117,18 @@ public final class Gpt2Block implements DecoderBlock {
             float[] w = params.values(), g = params.grads();
             // MLP branch: dResid holds d(out) = d(x2) through the skip connection.
             Gelu.forward(pool, s.act, 0, fc, 0, n * f);
-            Linear.backward(pool, s.dAct, 0, false, g, fcProjW, g, fcProjB, dResid, 0, s.act, 0, w, fcProjW, n, f, c, WeightLayout.IN_OUT);
+            Linear.backward(mm, pool, s.dAct, 0, false, g, fcProjW, g, fcProjB, dResid, 0, s.act, 0, w, fcProjW, n, f, c, WeightLayout.IN_OUT);
             Arrays.fill(s.act, 0, n * f, 0f);
             Gelu.backward(pool, s.act, 0, s.dAct, 0, fc, 0, n * f);
             LayerNorm.forward(pool, s.norm, 0, mean2, rstd2, 0, x2, 0, w, ln2W, w, ln2B, n, c, spec.normEps());
-            Linear.backward(pool, s.dNorm, 0, false, g, fcW, g, fcB, s.act, 0, s.norm, 0, w, fcW, n, c, f, WeightLayout.IN_OUT);
+            Linear.backward(mm, pool, s.dNorm, 0, false, g, fcW, g, fcB, s.act, 0, s.norm, 0, w, fcW, n, c, f, WeightLayout.IN_OUT);
             LayerNorm.backward(pool, dResid, 0, g, ln2W, g, ln2B, s.dNorm, 0, x2, 0, w, ln2W, mean2, rstd2, 0, n, c);
             // Attention branch: dResid now holds d(x2).
-            Linear.backward(pool, s.dAttn, 0, false, g, projW, g, projB, dResid, 0, attn, 0, w, projW, n, c, c, WeightLayout.IN_OUT);
+            Linear.backward(mm, pool, s.dAttn, 0, false, g, projW, g, projB, dResid, 0, attn, 0, w, projW, n, c, c, WeightLayout.IN_OUT);
             Arrays.fill(s.dQkv, 0, n * 3 * c, 0f);
             FlashAttention.backward(pool, shape, q, k, v, out, lse, dOut, dq, dk, dv);
             LayerNorm.forward(pool, s.norm, 0, mean1, rstd1, 0, xIn, 0, w, ln1W, w, ln1B, n, c, spec.normEps());
-            Linear.backward(pool, s.dNorm, 0, false, g, qkvW, g, qkvB, s.dQkv, 0, s.norm, 0, w, qkvW, n, c, 3 * c, WeightLayout.IN_OUT);
+            Linear.backward(mm, pool, s.dNorm, 0, false, g, qkvW, g, qkvB, s.dQkv, 0, s.norm, 0, w, qkvW, n, c, 3 * c, WeightLayout.IN_OUT);
             LayerNorm.backward(pool, dResid, 0, g, ln1W, g, ln1B, s.dNorm, 0, xIn, 0, w, ln1W, mean1, rstd1, 0, n, c);
         }
     }

@@ -17,6 +17,11 @@ public final class Linear {
 
     private Linear() {}
 
+    /** The Java fp32 GEMM with its tuned blocking: what the overloads without an engine use. */
+    public static MatmulEngine fp32() {
+        return JAVA_FP32;
+    }
+
     public static void forward(Parallel p, float[] y, int yOff, float[] x, int xOff, float[] w, int wOff,
                                float[] b, int bOff, int rows, int in, int out, WeightLayout layout) {
         forward(JAVA_FP32, p, y, yOff, x, xOff, w, wOff, b, bOff, rows, in, out, layout);

@@ -3,6 +3,7 @@ package io.jspeed.model.layer;
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.param.ParamBlock;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.tensor.kernel.AttentionShape;
 import io.jspeed.tensor.kernel.FlashAttention;
 import io.jspeed.tensor.kernel.Rope;
@@ -23,11 +24,14 @@ public final class LlamaBlock implements DecoderBlock {
 
     private final ModelSpec spec;
     private final Parallel pool;
+    /** Every product of the block's linear layers: fp32, or bf16 operands with fp32 accumulation. */
+    private final MatmulEngine mm;
     private final Rope rope;
     private final ParamBlock params;
     private final int norm1W, qkvW, oW, norm2W, gateW, upW, downW;
 
-    public LlamaBlock(ModelSpec spec, int layer, Rope rope, Parallel pool) {
+    public LlamaBlock(ModelSpec spec, int layer, Rope rope, Parallel pool, MatmulEngine mm) {
+        this.mm = mm;
         this.spec = spec;
         this.pool = pool;
         this.rope = rope;
@@ -104,17 +108,17 @@ public final class LlamaBlock implements DecoderBlock {
         public void forward(float[] xIn, float[] xOut) {
             float[] w = params.values();
             RmsNorm.forward(pool, s.norm, 0, rstd1, 0, xIn, 0, w, norm1W, n, c, spec.normEps());
-            Linear.forward(pool, qkv, 0, s.norm, 0, w, qkvW, null, 0, n, c, qkvWidth, WeightLayout.OUT_IN);
+            Linear.forward(mm, pool, qkv, 0, s.norm, 0, w, qkvW, null, 0, n, c, qkvWidth, WeightLayout.OUT_IN);
             rope.rotate(pool, qkv, 0, qkvWidth, n, seqLen, qHeads, false);
             rope.rotate(pool, qkv, qWidth, qkvWidth, n, seqLen, kvHeads, false);
             FlashAttention.forward(pool, shape, q, k, v, out, lse);
-            Linear.forward(pool, s.proj, 0, attn, 0, w, oW, null, 0, n, qWidth, c, WeightLayout.OUT_IN);
+            Linear.forward(mm, pool, s.proj, 0, attn, 0, w, oW, null, 0, n, qWidth, c, WeightLayout.OUT_IN);
             Vectors.add(pool, x2, 0, xIn, 0, s.proj, 0, n * c);
             RmsNorm.forward(pool, s.norm, 0, rstd2, 0, x2, 0, w, norm2W, n, c, spec.normEps());
-            Linear.forward(pool, gate, 0, s.norm, 0, w, gateW, null, 0, n, c, f, WeightLayout.OUT_IN);
-            Linear.forward(pool, up, 0, s.norm, 0, w, upW, null, 0, n, c, f, WeightLayout.OUT_IN);
+            Linear.forward(mm, pool, gate, 0, s.norm, 0, w, gateW, null, 0, n, c, f, WeightLayout.OUT_IN);
+            Linear.forward(mm, pool, up, 0, s.norm, 0, w, upW, null, 0, n, c, f, WeightLayout.OUT_IN);
             SwiGlu.forward(pool, s.act, 0, gate, 0, up, 0, n * f);
-            Linear.forward(pool, s.proj, 0, s.act, 0, w, downW, null, 0, n, f, c, WeightLayout.OUT_IN);
+            Linear.forward(mm, pool, s.proj, 0, s.act, 0, w, downW, null, 0, n, f, c, WeightLayout.OUT_IN);
             Vectors.add(pool, xOut, 0, x2, 0, s.proj, 0, n * c);
         }
 
@@ -122,23 +126,23 @@ public final class LlamaBlock implements DecoderBlock {
         public void backward(float[] xIn, float[] dResid) {
             float[] w = params.values(), g = params.grads();
             SwiGlu.forward(pool, s.act, 0, gate, 0, up, 0, n * f);
-            Linear.backward(pool, s.dAct, 0, false, g, downW, null, 0, dResid, 0, s.act, 0, w, downW, n, f, c, WeightLayout.OUT_IN);
+            Linear.backward(mm, pool, s.dAct, 0, false, g, downW, null, 0, dResid, 0, s.act, 0, w, downW, n, f, c, WeightLayout.OUT_IN);
             Arrays.fill(s.act, 0, n * f, 0f);
             Arrays.fill(s.dUp, 0, n * f, 0f);
             SwiGlu.backward(pool, s.act, 0, s.dUp, 0, s.dAct, 0, gate, 0, up, 0, n * f);
             RmsNorm.forward(pool, s.norm, 0, rstd2, 0, x2, 0, w, norm2W, n, c, spec.normEps());
-            Linear.backward(pool, s.dNorm, 0, false, g, gateW, null, 0, s.act, 0, s.norm, 0, w, gateW, n, c, f, WeightLayout.OUT_IN);
-            Linear.backward(pool, s.dNorm, 0, true, g, upW, null, 0, s.dUp, 0, s.norm, 0, w, upW, n, c, f, WeightLayout.OUT_IN);
+            Linear.backward(mm, pool, s.dNorm, 0, false, g, gateW, null, 0, s.act, 0, s.norm, 0, w, gateW, n, c, f, WeightLayout.OUT_IN);
+            Linear.backward(mm, pool, s.dNorm, 0, true, g, upW, null, 0, s.dUp, 0, s.norm, 0, w, upW, n, c, f, WeightLayout.OUT_IN);
             RmsNorm.backward(pool, dResid, 0, g, norm2W, s.dNorm, 0, x2, 0, w, norm2W, rstd2, 0, n, c);
 
-            Linear.backward(pool, s.dAttn, 0, false, g, oW, null, 0, dResid, 0, attn, 0, w, oW, n, qWidth, c, WeightLayout.OUT_IN);
+            Linear.backward(mm, pool, s.dAttn, 0, false, g, oW, null, 0, dResid, 0, attn, 0, w, oW, n, qWidth, c, WeightLayout.OUT_IN);
             Arrays.fill(s.dQkv, 0, n * qkvWidth, 0f);
             FlashAttention.backward(pool, shape, q, k, v, out, lse, dOut, dq, dk, dv);
             // RoPE is a rotation, so its backward is the inverse rotation of the gradient.
             rope.rotate(pool, s.dQkv, 0, qkvWidth, n, seqLen, qHeads, true);
             rope.rotate(pool, s.dQkv, qWidth, qkvWidth, n, seqLen, kvHeads, true);
             RmsNorm.forward(pool, s.norm, 0, rstd1, 0, xIn, 0, w, norm1W, n, c, spec.normEps());
-            Linear.backward(pool, s.dNorm, 0, false, g, qkvW, null, 0, s.dQkv, 0, s.norm, 0, w, qkvW, n, c, qkvWidth, WeightLayout.OUT_IN);
+            Linear.backward(mm, pool, s.dNorm, 0, false, g, qkvW, null, 0, s.dQkv, 0, s.norm, 0, w, qkvW, n, c, qkvWidth, WeightLayout.OUT_IN);
             RmsNorm.backward(pool, dResid, 0, g, norm1W, s.dNorm, 0, xIn, 0, w, norm1W, rstd1, 0, n, c);
         }
     }
