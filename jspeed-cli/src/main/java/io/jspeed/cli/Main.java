@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jspeed", mixinStandardHelpOptions = true, version = "jspeed 0.1.0",
         description = "Train, fine-tune and serve transformer language models on the JVM.",
         subcommands = {TrainCommand.class, GenerateCommand.class, ChatCommand.class, PerplexityCommand.class, BenchCommand.class, TokenizeCommand.class,
-                QuantizeCommand.class,
+                QuantizeCommand.class, ConvertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
