@@ -29,8 +29,41 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A jspeed GPT-2 checkpoint converted to GGUF gives the checkpoint's logits and tokens; Q8_0 stays close. */
+/**
+ * A jspeed GPT-2 checkpoint converted to GGUF gives the checkpoint's logits and tokens; Q8_0 stays close; and where
+ * ../shared/peers/llama.cpp is present, llama.cpp loads the file and greedy-decodes the same text as jspeed.
+ */
 class Gpt2ToGgufTest {
+
+    private static final String PROMPT = "public static void";
+
+    /** Greedy continuation by llama.cpp's llama-simple against jspeed's on the same file (skipped without llama.cpp). */
+    private static void llamaCppAgrees(Path gguf, LoadedModel loaded, LanguageModel model) throws Exception {
+        Path bin = null;
+        for (Path p = Path.of("").toAbsolutePath(); p != null && bin == null; p = p.getParent()) {
+            Path candidate = p.resolve("shared/peers/llama.cpp/bin/llama-simple");
+            if (java.nio.file.Files.isExecutable(candidate)) bin = candidate;
+        }
+        if (bin == null) {
+            System.err.println("NOTICE: the llama.cpp check of Gpt2ToGgufTest skipped: no shared/peers/llama.cpp/bin above the module");
+            return;
+        }
+        Process p = new ProcessBuilder(bin.toString(), "-m", gguf.toString(), "-n", "8", PROMPT)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String theirs = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly(); // a guard, not a measurement
+        assertThat(p.exitValue()).as(theirs).isZero();
+        Tokenizer t = loaded.requireTokenizer();
+        StringBuilder ours = new StringBuilder(PROMPT);
+        io.jspeed.model.tokenizer.StreamingDecoder decoder = new io.jspeed.model.tokenizer.StreamingDecoder(t);
+        new io.jspeed.infer.Generator(model).generate(model.newSequence(), t.encode(PROMPT), 8,
+                new io.jspeed.infer.Sampler(new io.jspeed.infer.Sampler.Settings(0f, 0, 1f, 0f, 1f, 64, 1)), new int[0], id -> {
+                    ours.append(decoder.next(id));
+                    return true;
+                });
+        ours.append(decoder.flush());
+        assertThat(theirs).as("llama.cpp's greedy text").startsWith(ours.toString());
+    }
 
     @Test
     void theGgufOfACheckpointComputesWhatTheCheckpointComputes(@TempDir Path dir) throws Exception {
@@ -64,6 +97,7 @@ class Gpt2ToGgufTest {
                     scale = Math.max(scale, Math.abs(want[i]));
                 }
                 assertThat(maxDiff).as("Q8_0 logits against fp32").isGreaterThan(0).isLessThan(0.02 * scale);
+                llamaCppAgrees(dir.resolve("m.gguf"), gguf, m);
             }
         }
     }
