@@ -25,8 +25,4 @@ public final class CommsLog {
     public synchronized Map<String, Entry> snapshot() {
         return Map.copyOf(entries);
     }
-
-    public synchronized void reset() {
-        entries.clear();
-    }
 }

@@ -6,10 +6,6 @@ package io.jspeed.tensor;
  */
 public record FloatSlice(float[] array, int offset) {
 
-    public static FloatSlice of(float[] array) {
-        return new FloatSlice(array, 0);
-    }
-
     /** The same array, {@code delta} elements further on. */
     public FloatSlice plus(int delta) {
         return new FloatSlice(array, offset + delta);

@@ -1,5 +1,6 @@
 package io.jspeed.infer.runtime;
 
+import io.jspeed.tensor.BF16;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -43,8 +44,8 @@ final class Bf16KvCache extends KvCache {
         short[] kk = keys[layer], vv = values[layer];
         int base = pos * kvWidth;
         for (int i = 0; i < kvWidth; i++) {
-            kk[base + i] = toBf16(k[kOff + i]);
-            vv[base + i] = toBf16(v[vOff + i]);
+            kk[base + i] = BF16.fromFloat(k[kOff + i]);
+            vv[base + i] = BF16.fromFloat(v[vOff + i]);
         }
     }
 
@@ -83,12 +84,5 @@ final class Bf16KvCache extends KvCache {
                 for (; i < d; i++) out[oo + i] += w * Float.intBitsToFloat(vv[base + i] << 16);
             }
         }
-    }
-
-    /** Round to nearest even, as hardware bf16 conversion does. */
-    static short toBf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
-        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 }

@@ -1,5 +1,7 @@
 package io.jspeed.model.format;
 
+import io.jspeed.tensor.BF16;
+
 import io.jspeed.model.text.EditDistance;
 
 import java.io.IOException;
@@ -131,7 +133,7 @@ public final class SafetensorsFile implements AutoCloseable {
             case F32 -> MemorySegment.copy(bytes, FLOAT_LE, 0, out, 0, out.length);
             case BF16 -> {
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = Bf16.toFloat(bytes.getAtIndex(SHORT_LE, i));
+                    out[i] = BF16.toFloat(bytes.getAtIndex(SHORT_LE, i));
                 }
             }
             case F16 -> {

@@ -1,5 +1,7 @@
 package io.jspeed.model.format;
 
+import io.jspeed.tensor.BF16;
+
 import io.jspeed.tensor.DType;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -163,7 +165,7 @@ public final class SafetensorsWriter {
             for (int i = start; i < end; i++) {
                 float v = data[offset + i];
                 if (bf16) {
-                    chunk.putShort(Bf16.fromFloat(v));
+                    chunk.putShort(BF16.fromFloat(v));
                 } else {
                     chunk.putFloat(v);
                 }

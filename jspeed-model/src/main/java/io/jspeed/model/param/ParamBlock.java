@@ -70,15 +70,6 @@ public final class ParamBlock {
         return grads;
     }
 
-    /** Whether values() would return storage without allocating it or failing. */
-    public boolean hasValues() {
-        return values != null;
-    }
-
-    public boolean hasGrads() {
-        return grads != null;
-    }
-
     /** Number of parameters (the logical length; attached arrays may be padded beyond it). */
     public int size() {
         return size;

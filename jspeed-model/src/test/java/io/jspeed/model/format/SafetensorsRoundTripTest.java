@@ -1,5 +1,7 @@
 package io.jspeed.model.format;
 
+import io.jspeed.tensor.BF16;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -97,16 +99,16 @@ class SafetensorsRoundTripTest {
     void bf16RoundsToNearestWithTiesToEven() {
         float one = 1f;
         float ulp = (float) Math.scalb(1.0, -7); // bf16 spacing just above 1
-        assertThat(Bf16.toFloat(Bf16.fromFloat(one + ulp / 2))).isEqualTo(one); // tie, 1.0 is even
-        assertThat(Bf16.toFloat(Bf16.fromFloat(one + 3 * ulp / 2))).isEqualTo(one + 2 * ulp); // tie, round up to even
-        assertThat(Bf16.toFloat(Bf16.fromFloat(one + ulp / 2 + (float) Math.scalb(1.0, -20)))).isEqualTo(one + ulp);
-        assertThat(Bf16.toFloat(Bf16.fromFloat(Float.NaN))).isNaN();
-        assertThat(Bf16.toFloat(Bf16.fromFloat(Float.NEGATIVE_INFINITY))).isEqualTo(Float.NEGATIVE_INFINITY);
-        assertThat(Bf16.toFloat(Bf16.fromFloat(Float.MAX_VALUE))).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(BF16.toFloat(BF16.fromFloat(one + ulp / 2))).isEqualTo(one); // tie, 1.0 is even
+        assertThat(BF16.toFloat(BF16.fromFloat(one + 3 * ulp / 2))).isEqualTo(one + 2 * ulp); // tie, round up to even
+        assertThat(BF16.toFloat(BF16.fromFloat(one + ulp / 2 + (float) Math.scalb(1.0, -20)))).isEqualTo(one + ulp);
+        assertThat(BF16.toFloat(BF16.fromFloat(Float.NaN))).isNaN();
+        assertThat(BF16.toFloat(BF16.fromFloat(Float.NEGATIVE_INFINITY))).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(BF16.toFloat(BF16.fromFloat(Float.MAX_VALUE))).isEqualTo(Float.POSITIVE_INFINITY);
         Random random = new Random(3);
         for (int i = 0; i < 10_000; i++) {
             float v = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(20) - 10));
-            float rounded = Bf16.toFloat(Bf16.fromFloat(v));
+            float rounded = BF16.toFloat(BF16.fromFloat(v));
             // Reference: the two bf16 neighbours by truncation, pick the nearer in double arithmetic.
             int bits = Float.floatToRawIntBits(v);
             float down = Float.intBitsToFloat(bits & 0xFFFF0000);

@@ -13,7 +13,7 @@ import java.util.Map;
 final class BufferPool {
 
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
-    private long heldBytes, peakInUseBytes, inUseBytes;
+    private long heldBytes;
 
     float[] take(int length, boolean zeroed) {
         ArrayDeque<float[]> q = free.get(length);
@@ -24,22 +24,15 @@ final class BufferPool {
         } else if (zeroed) {
             Arrays.fill(a, 0f);
         }
-        inUseBytes += 4L * length;
-        peakInUseBytes = Math.max(peakInUseBytes, inUseBytes);
         return a;
     }
 
     void give(float[] a) {
-        inUseBytes -= 4L * a.length;
         free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
     }
 
     /** Bytes of every buffer this pool ever allocated (they are kept for reuse). */
     long heldBytes() {
         return heldBytes;
-    }
-
-    long peakInUseBytes() {
-        return peakInUseBytes;
     }
 }

@@ -13,12 +13,12 @@ import java.util.Locale;
 public record MemoryPlan(int stage, int ranks, RankMemory memory) {
 
     public static MemoryPlan of(List<ParamBlock> blocks, ZeroOptions options, int ranks, boolean bf16) {
-        int shardRanks = options.partitionsOptimizer() ? ranks : 1;
-        long bucket = Math.min(options.reduceBucketSize(), options.allgatherBucketSize());
+        int shardRanks = options.shardRanks(ranks);
+        long bucket = options.bucketElements();
         long params = 0, grads = 0, optimizer = 0, largestPadded = 0, largestPiece = 0;
         for (ParamBlock b : blocks) {
             ShardLayout layout = new ShardLayout(b.size(), bucket, shardRanks, 0);
-            boolean partitionParams = options.partitionsParameters() && b.size() >= options.paramPersistenceThreshold();
+            boolean partitionParams = options.partitionsBlock(b.size());
             params += 4L * (partitionParams ? layout.shardSize() : layout.paddedSize());
             grads += 4L * (options.partitionsGradients() ? layout.shardSize() : layout.paddedSize());
             optimizer += (bf16 ? 12L : 8L) * layout.shardSize();

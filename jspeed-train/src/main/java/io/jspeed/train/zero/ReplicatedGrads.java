@@ -14,14 +14,12 @@ import java.util.Arrays;
  */
 final class ReplicatedGrads implements BlockGrads {
 
-    private final ParamBlock block;
     private final ShardLayout layout;
     private final ProcessGroup group;
     private final float[] full;
     private final float[] reduced;
 
     ReplicatedGrads(ParamBlock block, ShardLayout layout, ProcessGroup group, float[] reduceScratch) {
-        this.block = block;
         this.layout = layout;
         this.group = group;
         this.full = new float[layout.paddedSize()];

@@ -13,14 +13,12 @@ import java.util.Arrays;
  */
 final class ReplicatedParams implements BlockParams {
 
-    private final ParamBlock block;
     private final ShardLayout layout;
     private final ProcessGroup group;
     private final float[] values;
     private final float[] send;
 
     ReplicatedParams(ParamBlock block, ShardLayout layout, ProcessGroup group) {
-        this.block = block;
         this.layout = layout;
         this.group = group;
         float[] current = block.values();

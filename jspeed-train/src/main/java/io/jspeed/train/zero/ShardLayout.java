@@ -75,11 +75,4 @@ public final class ShardLayout {
     public List<Piece> pieces() {
         return pieces;
     }
-
-    /** Elements this rank owns (padding excluded). */
-    public int ownedElements() {
-        int n = 0;
-        for (Piece p : pieces) n += p.length();
-        return n;
-    }
 }

@@ -51,9 +51,9 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
         this.options = options;
         this.pool = pool;
         this.blocks = model.paramBlocks();
-        int shardRanks = options.partitionsOptimizer() ? group.size() : 1;
-        int shardRank = options.partitionsOptimizer() ? group.rank() : 0;
-        long bucket = Math.min(options.reduceBucketSize(), options.allgatherBucketSize());
+        int shardRanks = options.shardRanks(group.size());
+        int shardRank = shardRanks > 1 ? group.rank() : 0;
+        long bucket = options.bucketElements();
         List<ShardLayout> layouts = new ArrayList<>();
         int largestPiece = 0;
         for (ParamBlock b : blocks) {
@@ -72,7 +72,7 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
             ParamBlock b = blocks.get(i);
             index.put(b, i);
             ShardLayout layout = layouts.get(i);
-            boolean partitionParams = options.partitionsParameters() && b.size() >= options.paramPersistenceThreshold();
+            boolean partitionParams = options.partitionsBlock(b.size());
             float[] full = partitionParams ? new float[b.size()] : b.values();
             initial.fill(i, full);
             params.add(partitionParams ? new PartitionedParams(b, layout, group, buffers, full) : new ReplicatedParams(b, layout, group));

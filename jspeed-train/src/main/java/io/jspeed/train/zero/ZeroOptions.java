@@ -29,4 +29,19 @@ public record ZeroOptions(int stage, long reduceBucketSize, long allgatherBucket
     public boolean partitionsParameters() {
         return stage >= 3;
     }
+
+    /** Ranks a block's optimizer ownership is split over: the whole group once states are partitioned, else one. */
+    public int shardRanks(int groupSize) {
+        return partitionsOptimizer() ? groupSize : 1;
+    }
+
+    /** The largest collective: one bucket serves both reduce and gather, so shard ownership is the same for both. */
+    public long bucketElements() {
+        return Math.min(reduceBucketSize, allgatherBucketSize);
+    }
+
+    /** Whether a block of this many elements is kept as shards (stage 3, above the persistence threshold). */
+    public boolean partitionsBlock(int blockSize) {
+        return partitionsParameters() && blockSize >= paramPersistenceThreshold;
+    }
 }
