@@ -4,6 +4,7 @@ import io.jspeed.infer.model.LoadedModel;
 import io.jspeed.infer.runtime.LanguageModel;
 import io.jspeed.infer.runtime.SequenceState;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.matmul.MatmulEngine;
 
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -33,8 +34,9 @@ public final class DecodeBench {
 
     private DecodeBench() {}
 
-    public static Result run(String name, LoadedModel loaded, Parallel pool, int prefillTokens, int decodeTokens, int repetitions, double dramGbps) {
-        LanguageModel lm = new LanguageModel(loaded.weights(), pool);
+    public static Result run(String name, LoadedModel loaded, Parallel pool, MatmulEngine prefillGemm, int prefillTokens, int decodeTokens,
+            int repetitions, double dramGbps) {
+        LanguageModel lm = new LanguageModel(loaded.weights(), pool, prefillGemm);
         int vocab = lm.config().vocabSize(), context = lm.config().contextLength();
         if (prefillTokens > context || decodeTokens + 1 > context)
             throw new IllegalArgumentException("the model's context length " + context + " is shorter than pp" + prefillTokens + " / tg" + decodeTokens);

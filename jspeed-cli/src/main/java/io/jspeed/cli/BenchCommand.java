@@ -385,9 +385,11 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             DecodeBench.Result r;
-            try (Parallel pool = Parallel.withThreads(threads); LoadedModel loaded = ModelLoader.load(model)) {
+            try (Parallel pool = Parallel.withThreads(threads); LoadedModel loaded = ModelLoader.load(model);
+                 HostMatmul host = HostMatmul.open(pool, HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), System.err::println)) {
                 double dram = StreamTriad.measureGbps(pool, 5);
-                r = DecodeBench.run(model.toString(), loaded, pool, prefillTokens, decodeTokens, repetitions, dram);
+                if (!json) System.err.println("prefill GEMM engine: " + host.fp32().name());
+                r = DecodeBench.run(model.toString(), loaded, pool, host.fp32(), prefillTokens, decodeTokens, repetitions, dram);
             }
             LlamaBench.Result peer = null;
             Path peerBinary = Path.of(llamaBench);

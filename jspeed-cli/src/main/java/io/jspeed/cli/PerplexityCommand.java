@@ -5,6 +5,7 @@ import io.jspeed.infer.model.LoadedModel;
 import io.jspeed.infer.model.ModelLoader;
 import io.jspeed.infer.runtime.LanguageModel;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.matmul.HostMatmul;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,12 +33,13 @@ final class PerplexityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(data)) throw new java.io.IOException(data + " is not a readable file");
-        try (LoadedModel loaded = ModelLoader.load(model); Parallel pool = Parallel.withThreads(threads)) {
+        try (LoadedModel loaded = ModelLoader.load(model); Parallel pool = Parallel.withThreads(threads);
+             HostMatmul host = HostMatmul.open(pool, HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), System.err::println)) {
             int[] tokens = loaded.requireTokenizer().encode(Files.readString(data));
             int bos = loaded.special().addBos() ? loaded.special().bos() : -1;
             int w = window > 0 ? window : Math.min(512, loaded.config().contextLength() - (bos >= 0 ? 1 : 0));
             long t0 = System.nanoTime();
-            Perplexity.Result r = Perplexity.evaluate(new LanguageModel(loaded.weights(), pool), tokens, w, bos);
+            Perplexity.Result r = Perplexity.evaluate(new LanguageModel(loaded.weights(), pool, host.fp32()), tokens, w, bos);
             double seconds = (System.nanoTime() - t0) * 1e-9;
             System.out.printf(Locale.ROOT, "perplexity %.4f (mean NLL %.4f nats) over %d tokens in %d windows of %d%n",
                     r.perplexity(), r.meanNll(), r.scoredTokens(), r.windows(), w);

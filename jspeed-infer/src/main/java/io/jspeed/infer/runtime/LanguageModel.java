@@ -5,13 +5,18 @@ import io.jspeed.infer.model.LayerWeights;
 import io.jspeed.infer.model.LmConfig;
 import io.jspeed.infer.model.LmWeights;
 import io.jspeed.infer.model.NormWeights;
+import io.jspeed.infer.weights.PanelGemm;
 import io.jspeed.infer.weights.WeightMatrix;
+import io.jspeed.tensor.HostCaches;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.kernel.Gelu;
+import io.jspeed.tensor.kernel.GemmBlocking;
 import io.jspeed.tensor.kernel.LayerNorm;
 import io.jspeed.tensor.kernel.RmsNorm;
 import io.jspeed.tensor.kernel.SwiGlu;
 import io.jspeed.tensor.kernel.Vectors;
+import io.jspeed.tensor.matmul.JavaFp32Matmul;
+import io.jspeed.tensor.matmul.MatmulEngine;
 
 import java.util.List;
 
@@ -34,6 +39,7 @@ public final class LanguageModel {
     private final Parallel pool;
     private final Rotary rotary;
     private final float attentionScale;
+    private final PanelGemm panels;
     private Workspace ws;
     /** Reused by {@link #decode} so a decode step allocates no argument arrays. */
     private final SequenceState[] oneSequence = new SequenceState[1];
@@ -42,7 +48,15 @@ public final class LanguageModel {
     /** Attention scores per thread (a pool thread may run any chunk), grown to the longest sequence seen. */
     private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
 
+    /** Long batches run on the Java fp32 GEMM blocked for this host's caches. */
     public LanguageModel(LmWeights weights, Parallel pool) {
+        this(weights, pool, new JavaFp32Matmul(GemmBlocking.fromCaches(HostCaches.read(), pool.threads())));
+    }
+
+    /** {@code gemm} multiplies long batches (prefill, perplexity windows) on dequantized weight panels; fp32 keeps decode's numerics. */
+    public LanguageModel(LmWeights weights, Parallel pool, MatmulEngine gemm) {
+        if (gemm.bf16()) throw new IllegalArgumentException(gemm.name() + " rounds operands to bf16; inference takes an fp32 engine");
+        this.panels = new PanelGemm(gemm);
         this.weights = weights;
         this.config = weights.config();
         this.family = config.family();
@@ -278,7 +292,7 @@ public final class LanguageModel {
     /** out[n, rows] = in[n, cols] · Wᵀ (+ bias). */
     private void project(WeightMatrix m, float[] in, int n, float[] out, float[] bias) {
         if (n == 1) m.matvec(pool, in, 0, out, 0);
-        else m.matmul(pool, in, 0, n, out, 0);
+        else panels.multiply(pool, m, in, 0, n, out, 0);
         addBias(out, bias, n);
     }
 

@@ -47,6 +47,12 @@ abstract class RowMatrix implements WeightMatrix {
     }
 
     @Override
+    public void decodeRows(int start, int end, float[] dst, int off) {
+        Objects.checkFromToIndex(start, end, rows);
+        for (int r = start; r < end; r++) decodeRow(r * rowBytes, dst, off + (r - start) * cols);
+    }
+
+    @Override
     public int rows() {
         return rows;
     }

@@ -36,4 +36,9 @@ public interface WeightMatrix {
 
     /** Row r dequantized to fp32 into dst[off, off+cols) (embedding lookup, tests). */
     void row(int r, float[] dst, int off);
+
+    /** Rows [start, end) dequantized to fp32, one after another from dst[off] (GEMM panels). */
+    default void decodeRows(int start, int end, float[] dst, int off) {
+        for (int r = start; r < end; r++) row(r, dst, off + (r - start) * cols());
+    }
 }

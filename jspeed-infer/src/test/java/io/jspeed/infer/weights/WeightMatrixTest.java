@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jspeed.model.format.gguf.GgmlQuant;
 import io.jspeed.model.format.gguf.GgmlType;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.kernel.GemmBlocking;
+import io.jspeed.tensor.matmul.JavaFp32Matmul;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -97,10 +99,35 @@ class WeightMatrixTest {
         }
     }
 
-    /** The matrix agrees with the dense fp32 matrix {@code dense} on matvec, matmul (batch 3) and row(). */
+    /**
+     * The matrix agrees with the dense fp32 matrix {@code dense} on matvec, matmul (batch 3), row(), decodeRows()
+     * and, for a prefill-long batch, the GEMM over decoded panels (panels of 16 rows, so a 67-row matrix crosses
+     * five of them).
+     */
     static void checkAgainstDense(WeightMatrix w, float[] dense, Random rng) {
         int rows = w.rows();
         int cols = w.cols();
+        float[] decoded = new float[1 + rows * cols];
+        w.decodeRows(0, rows, decoded, 1);
+        for (int i = 0; i < rows * cols; i++) assertThat(decoded[1 + i]).as("decodeRows element %d", i).isEqualTo(dense[i]);
+        int longBatch = PanelGemm.MIN_BATCH + 5;
+        float[] xs = RandomWeights.gaussian(1 + longBatch * cols, rng);
+        float[] viaGemm = new float[2 + longBatch * rows];
+        new PanelGemm(new JavaFp32Matmul(GemmBlocking.TUNED), 16 * cols).multiply(TWO, w, xs, 1, longBatch, viaGemm, 2);
+        for (int b = 0; b < longBatch; b++) {
+            for (int r = 0; r < rows; r++) {
+                double expected = 0, magnitude = 0;
+                for (int c = 0; c < cols; c++) {
+                    double p = (double) dense[r * cols + c] * xs[1 + b * cols + c];
+                    expected += p;
+                    magnitude += Math.abs(p);
+                }
+                assertThat((double) viaGemm[2 + b * rows + r]).as("%s panel GEMM b %d row %d", w, b, r)
+                        .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-5 * magnitude + 1e-6));
+            }
+        }
+        assertThat(viaGemm[0]).isZero();
+        assertThat(viaGemm[1]).isZero();
         float[] row = new float[cols + 2];
         for (int r = 0; r < rows; r++) {
             w.row(r, row, 1);
