@@ -34,9 +34,9 @@ public final class DecodeBench {
 
     private DecodeBench() {}
 
-    public static Result run(String name, LoadedModel loaded, Parallel pool, MatmulEngine prefillGemm, int prefillTokens, int decodeTokens,
-            int repetitions, double dramGbps) {
-        LanguageModel lm = new LanguageModel(loaded.weights(), pool, prefillGemm);
+    public static Result run(String name, LoadedModel loaded, Parallel pool, MatmulEngine exactGemm, MatmulEngine coarseGemm, int prefillTokens,
+            int decodeTokens, int repetitions, double dramGbps) {
+        LanguageModel lm = new LanguageModel(loaded.weights(), pool, exactGemm, coarseGemm);
         int vocab = lm.config().vocabSize(), context = lm.config().contextLength();
         if (prefillTokens > context || decodeTokens + 1 > context)
             throw new IllegalArgumentException("the model's context length " + context + " is shorter than pp" + prefillTokens + " / tg" + decodeTokens);

@@ -388,8 +388,8 @@ final class BenchCommand implements Runnable {
             try (Parallel pool = Parallel.withThreads(threads); LoadedModel loaded = ModelLoader.load(model);
                  HostMatmul host = HostMatmul.open(pool, HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), System.err::println)) {
                 double dram = StreamTriad.measureGbps(pool, 5);
-                if (!json) System.err.println("prefill GEMM engine: " + host.fp32().name());
-                r = DecodeBench.run(model.toString(), loaded, pool, host.fp32(), prefillTokens, decodeTokens, repetitions, dram);
+                if (!json) System.err.println("prefill GEMM engines: " + host.fp32().name() + " (F32/F16/BF16 weights), " + host.coarseWeights().name() + " (quantized)");
+                r = DecodeBench.run(model.toString(), loaded, pool, host.fp32(), host.coarseWeights(), prefillTokens, decodeTokens, repetitions, dram);
             }
             LlamaBench.Result peer = null;
             Path peerBinary = Path.of(llamaBench);

@@ -39,7 +39,7 @@ final class PerplexityCommand implements Callable<Integer> {
             int bos = loaded.special().addBos() ? loaded.special().bos() : -1;
             int w = window > 0 ? window : Math.min(512, loaded.config().contextLength() - (bos >= 0 ? 1 : 0));
             long t0 = System.nanoTime();
-            Perplexity.Result r = Perplexity.evaluate(new LanguageModel(loaded.weights(), pool, host.fp32()), tokens, w, bos);
+            Perplexity.Result r = Perplexity.evaluate(new LanguageModel(loaded.weights(), pool, host.fp32(), host.coarseWeights()), tokens, w, bos);
             double seconds = (System.nanoTime() - t0) * 1e-9;
             System.out.printf(Locale.ROOT, "perplexity %.4f (mean NLL %.4f nats) over %d tokens in %d windows of %d%n",
                     r.perplexity(), r.meanNll(), r.scoredTokens(), r.windows(), w);

@@ -50,19 +50,25 @@ public final class LanguageModel {
 
     /** Long batches run on the Java fp32 GEMM blocked for this host's caches. */
     public LanguageModel(LmWeights weights, Parallel pool) {
-        this(weights, pool, new JavaFp32Matmul(GemmBlocking.fromCaches(HostCaches.read(), pool.threads())));
+        this(weights, pool, javaFp32(pool), javaFp32(pool));
     }
 
-    /** {@code gemm} multiplies long batches (prefill, perplexity windows) on dequantized weight panels; fp32 keeps decode's numerics. */
-    public LanguageModel(LmWeights weights, Parallel pool, MatmulEngine gemm) {
-        if (gemm.bf16()) throw new IllegalArgumentException(gemm.name() + " rounds operands to bf16; inference takes an fp32 engine");
-        this.panels = new PanelGemm(gemm);
+    /**
+     * Long batches (prefill, perplexity windows) run as GEMMs over dequantized weight panels: {@code exact} (fp32)
+     * for F32/F16/BF16 weights, {@code coarse} (may round to bf16) for quantized ones; see {@link PanelGemm}.
+     */
+    public LanguageModel(LmWeights weights, Parallel pool, MatmulEngine exact, MatmulEngine coarse) {
+        this.panels = new PanelGemm(exact, coarse);
         this.weights = weights;
         this.config = weights.config();
         this.family = config.family();
         this.pool = pool;
         this.rotary = family.learnedPositions() ? null : new Rotary(weights.inverseFrequencies(), config.ropeLayout());
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+    }
+
+    private static MatmulEngine javaFp32(Parallel pool) {
+        return new JavaFp32Matmul(GemmBlocking.fromCaches(HostCaches.read(), pool.threads()));
     }
 
     public LmConfig config() {

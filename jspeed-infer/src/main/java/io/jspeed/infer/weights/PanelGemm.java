@@ -19,22 +19,25 @@ public final class PanelGemm {
     private static final int PANEL_FLOATS = 1 << 22;
     private static final int MIN_PANEL_ROWS = 16;
 
-    private final MatmulEngine engine;
+    private final MatmulEngine exact;
+    private final MatmulEngine coarse;
     private final int panelFloats;
     private float[] panel = new float[0];
 
-    public PanelGemm(MatmulEngine engine) {
-        this(engine, PANEL_FLOATS);
+    /**
+     * {@code exact} (an fp32 engine) multiplies F32/F16/BF16 weights; {@code coarse} those already coarser than
+     * bf16 ({@link WeightMatrix#coarserThanBf16}), and may be a bf16 engine.
+     */
+    public PanelGemm(MatmulEngine exact, MatmulEngine coarse) {
+        this(exact, coarse, PANEL_FLOATS);
     }
 
     /** A panel of about {@code panelFloats} floats (tests use small ones to cross panel boundaries). */
-    PanelGemm(MatmulEngine engine, int panelFloats) {
-        this.engine = Objects.requireNonNull(engine, "engine");
+    PanelGemm(MatmulEngine exact, MatmulEngine coarse, int panelFloats) {
+        if (exact.bf16()) throw new IllegalArgumentException(exact.name() + " rounds operands to bf16; F32 weights need an fp32 engine");
+        this.exact = exact;
+        this.coarse = Objects.requireNonNull(coarse, "coarse");
         this.panelFloats = panelFloats;
-    }
-
-    public MatmulEngine engine() {
-        return engine;
     }
 
     /** out[outOff + b*rows + r] = W[r, :] . x[xOff + b*cols, ...) for b in [0, batch), as {@link WeightMatrix#matmul}. */
@@ -49,6 +52,7 @@ public final class PanelGemm {
         int panelRows = Math.min(rows, Math.max(MIN_PANEL_ROWS, panelFloats / cols));
         if (panel.length < panelRows * cols) panel = new float[panelRows * cols];
         float[] p = panel;
+        MatmulEngine engine = w.coarserThanBf16() ? coarse : exact;
         for (int r0 = 0; r0 < rows; r0 += panelRows) {
             int n = Math.min(panelRows, rows - r0), first = r0;
             pool.forChunks(n, pool.threads(), (a, b) -> w.decodeRows(first + a, first + b, p, a * cols));

@@ -16,6 +16,14 @@ public interface WeightMatrix {
     /** The storage format's name as GGUF or safetensors spells it (F32, BF16, Q8_0, ...). */
     String format();
 
+    /**
+     * True when the stored values carry less precision than bf16 (ggml block formats, grouped int8/int4), so a GEMM
+     * may round the dequantized weights and the activations to bf16 without losing what the file holds.
+     */
+    default boolean coarserThanBf16() {
+        return !(format().equals("F32") || format().equals("F16") || format().equals("BF16"));
+    }
+
     /** Bytes a full pass over the matrix reads (what decode streams per token). */
     long bytes();
 

@@ -7,6 +7,7 @@ import io.jspeed.model.format.gguf.GgmlQuant;
 import io.jspeed.model.format.gguf.GgmlType;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.kernel.GemmBlocking;
+import io.jspeed.tensor.matmul.JavaBf16Matmul;
 import io.jspeed.tensor.matmul.JavaFp32Matmul;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -113,7 +114,7 @@ class WeightMatrixTest {
         int longBatch = PanelGemm.MIN_BATCH + 5;
         float[] xs = RandomWeights.gaussian(1 + longBatch * cols, rng);
         float[] viaGemm = new float[2 + longBatch * rows];
-        new PanelGemm(new JavaFp32Matmul(GemmBlocking.TUNED), 16 * cols).multiply(TWO, w, xs, 1, longBatch, viaGemm, 2);
+        new PanelGemm(new JavaFp32Matmul(GemmBlocking.TUNED), new JavaFp32Matmul(GemmBlocking.TUNED), 16 * cols).multiply(TWO, w, xs, 1, longBatch, viaGemm, 2);
         for (int b = 0; b < longBatch; b++) {
             for (int r = 0; r < rows; r++) {
                 double expected = 0, magnitude = 0;
@@ -161,6 +162,36 @@ class WeightMatrixTest {
             }
             assertThat(out[0]).isZero();
             assertThat(batched[0]).isZero();
+        }
+    }
+
+    @Test
+    void panelGemmRoundsOnlyQuantizedWeightsToBf16() {
+        Random rng = new Random(5);
+        int rows = 40, cols = 96, batch = PanelGemm.MIN_BATCH;
+        JavaFp32Matmul fp32 = new JavaFp32Matmul(GemmBlocking.TUNED);
+        PanelGemm panels = new PanelGemm(fp32, new JavaBf16Matmul(GemmBlocking.TUNED));
+        float[] x = RandomWeights.gaussian(batch * cols, rng);
+        for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.Q4_0}) {
+            WeightMatrix w = WeightFormats.of(type, rows, cols, RandomWeights.of(type, rows, cols, rng));
+            float[] dense = new float[rows * cols];
+            w.decodeRows(0, rows, dense, 0);
+            float[] out = new float[batch * rows];
+            panels.multiply(TWO, w, x, 0, batch, out, 0);
+            double worstRelative = 0;
+            for (int b = 0; b < batch; b++) {
+                for (int r = 0; r < rows; r++) {
+                    double expected = 0, magnitude = 0;
+                    for (int c = 0; c < cols; c++) {
+                        expected += (double) dense[r * cols + c] * x[b * cols + c];
+                        magnitude += Math.abs((double) dense[r * cols + c] * x[b * cols + c]);
+                    }
+                    worstRelative = Math.max(worstRelative, Math.abs(out[b * rows + r] - expected) / magnitude);
+                }
+            }
+            if (type == GgmlType.F32) assertThat(worstRelative).as("F32 weights stay on the fp32 engine").isLessThan(1e-5);
+            // two bf16 roundings of 2^-9 each bound a product's error by about 2^-8 of its magnitude
+            else assertThat(worstRelative).as("Q4_0 weights on the bf16 engine").isGreaterThan(1e-5).isLessThan(1.0 / 256);
         }
     }
 

@@ -149,6 +149,14 @@ public final class HostMatmul implements AutoCloseable {
         return choice.bf16().equals(DnnlBf16Matmul.NAME) && dnnlBf16 != null ? dnnlBf16 : javaBf16;
     }
 
+    /**
+     * The engine for GEMMs whose weights are already coarser than bf16 (int8/int4 and ggml block formats, whose
+     * activations llama.cpp even rounds to int8): the bf16 engine where it measured faster than fp32 on this host.
+     */
+    public MatmulEngine coarseWeights() {
+        return choice.bf16Faster() ? bf16() : fp32();
+    }
+
     /** Every engine present, Java ones first, for benchmarks that compare them. */
     public List<MatmulEngine> engines() {
         List<MatmulEngine> all = new ArrayList<>(List.of(javaFp32, javaBf16));

@@ -77,20 +77,27 @@ final class MatmulAutotune {
             }
         }
         String fp32 = JavaFp32Matmul.NAME;
+        double fp32Gflops = bestJava;
         if (dnnlFp32 != null) {
             double g = gflops(dnnlFp32, pool, ops, budget);
             all.add(new Measurement(DnnlFp32Matmul.NAME, g));
-            if (g > bestJava) fp32 = DnnlFp32Matmul.NAME;
+            if (g > bestJava) {
+                fp32 = DnnlFp32Matmul.NAME;
+                fp32Gflops = g;
+            }
         }
         String bf16 = JavaBf16Matmul.NAME;
+        // without oneDNN the Java bf16 path only emulates bf16 products, so it is not measured for speed
+        double bf16Gflops = 0;
         if (dnnlBf16 != null) {
             double javaBf16 = gflops(new JavaBf16Matmul(best), pool, ops, budget);
             double g = gflops(dnnlBf16, pool, ops, budget);
             all.add(new Measurement(JavaBf16Matmul.NAME, javaBf16));
             all.add(new Measurement(DnnlBf16Matmul.NAME, g));
             if (g > javaBf16) bf16 = DnnlBf16Matmul.NAME;
+            bf16Gflops = Math.max(g, javaBf16);
         }
-        return new Result(new MatmulChoice(best, fp32, bf16, dnnlVersion), all);
+        return new Result(new MatmulChoice(best, fp32, bf16, bf16Gflops > fp32Gflops, dnnlVersion), all);
     }
 
     /** Total flops over total median time of the probe shapes. */

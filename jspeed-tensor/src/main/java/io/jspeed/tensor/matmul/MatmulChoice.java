@@ -18,7 +18,7 @@ import java.util.Set;
  * GEMMs, and which oneDNN (version, or "none") was there to compete, so installing or removing it measures again.
  * Stored as a small properties file; a file that does not parse is reported and measured over, never trusted.
  */
-public record MatmulChoice(GemmBlocking blocking, String fp32, String bf16, String dnnl) {
+public record MatmulChoice(GemmBlocking blocking, String fp32, String bf16, boolean bf16Faster, String dnnl) {
 
     static final Set<String> FP32_ENGINES = Set.of(JavaFp32Matmul.NAME, DnnlFp32Matmul.NAME);
     static final Set<String> BF16_ENGINES = Set.of(JavaBf16Matmul.NAME, DnnlBf16Matmul.NAME);
@@ -37,7 +37,7 @@ public record MatmulChoice(GemmBlocking blocking, String fp32, String bf16, Stri
         }
         try {
             GemmBlocking blocking = new GemmBlocking(intKey(p, "gemm.kc"), intKey(p, "gemm.mc"), intKey(p, "gemm.nc"));
-            return new MatmulChoice(blocking, key(p, "engine.fp32"), key(p, "engine.bf16"), key(p, "dnnl"));
+            return new MatmulChoice(blocking, key(p, "engine.fp32"), key(p, "engine.bf16"), booleanKey(p, "engine.bf16.faster"), key(p, "dnnl"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -52,6 +52,7 @@ public record MatmulChoice(GemmBlocking blocking, String fp32, String bf16, Stri
         p.setProperty("gemm.nc", Integer.toString(blocking.nc()));
         p.setProperty("engine.fp32", fp32);
         p.setProperty("engine.bf16", bf16);
+        p.setProperty("engine.bf16.faster", Boolean.toString(bf16Faster));
         p.setProperty("dnnl", dnnl);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
@@ -67,6 +68,12 @@ public record MatmulChoice(GemmBlocking blocking, String fp32, String bf16, Stri
         String v = p.getProperty(key);
         if (v == null) throw new IllegalArgumentException("missing key " + key);
         return v.trim();
+    }
+
+    private static boolean booleanKey(Properties p, String key) {
+        String v = key(p, key);
+        if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException("key " + key + " must be true or false, got \"" + v + "\"");
+        return Boolean.parseBoolean(v);
     }
 
     private static int intKey(Properties p, String key) {

@@ -53,7 +53,7 @@ class HostMatmulTest {
             file = first.cacheFile();
         }
         GemmBlocking planted = new GemmBlocking(64, 24, 64);
-        new MatmulChoice(planted, JavaFp32Matmul.NAME, JavaBf16Matmul.NAME, "none").write(file, "planted");
+        new MatmulChoice(planted, JavaFp32Matmul.NAME, JavaBf16Matmul.NAME, false, "none").write(file, "planted");
         try (HostMatmul host = open(Parallel.serial(), dir, MISSING, s -> { })) {
             assertThat(host.blocking()).isEqualTo(planted);
             assertThat(((JavaFp32Matmul) host.fp32()).blocking()).isEqualTo(planted);
@@ -90,7 +90,7 @@ class HostMatmulTest {
         try (HostMatmul first = open(Parallel.serial(), dir, MISSING, s -> { })) {
             file = first.cacheFile();
         }
-        new MatmulChoice(GemmBlocking.TUNED, JavaFp32Matmul.NAME, JavaBf16Matmul.NAME, "9.9.9").write(file, "other oneDNN");
+        new MatmulChoice(GemmBlocking.TUNED, JavaFp32Matmul.NAME, JavaBf16Matmul.NAME, false, "9.9.9").write(file, "other oneDNN");
         try (HostMatmul host = open(Parallel.serial(), dir, MISSING, s -> { })) {
             assertThat(host.measurements()).isNotEmpty();
             assertThat(host.choice().dnnl()).isEqualTo("none");

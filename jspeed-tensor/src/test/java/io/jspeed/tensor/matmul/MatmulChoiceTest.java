@@ -14,7 +14,7 @@ class MatmulChoiceTest {
 
     @Test
     void roundTripsThroughItsFile(@TempDir Path dir) throws IOException {
-        MatmulChoice c = new MatmulChoice(new GemmBlocking(272, 480, 7680), DnnlFp32Matmul.NAME, DnnlBf16Matmul.NAME, "2.6.3");
+        MatmulChoice c = new MatmulChoice(new GemmBlocking(272, 480, 7680), DnnlFp32Matmul.NAME, DnnlBf16Matmul.NAME, true, "2.6.3");
         Path file = dir.resolve("sub/host-matmul.properties");
         c.write(file, "test");
         assertThat(MatmulChoice.read(file)).isEqualTo(c);
@@ -26,8 +26,10 @@ class MatmulChoiceTest {
         Path file = dir.resolve("bad.properties");
         Files.writeString(file, "gemm.kc=abc\ngemm.mc=144\ngemm.nc=3072\nengine.fp32=java-fp32\nengine.bf16=java-bf16\ndnnl=none\n");
         assertThatThrownBy(() -> MatmulChoice.read(file)).hasMessageContaining(file.toString()).hasMessageContaining("gemm.kc");
-        Files.writeString(file, "gemm.kc=768\ngemm.mc=144\ngemm.nc=3072\nengine.fp32=openblas\nengine.bf16=java-bf16\ndnnl=none\n");
+        Files.writeString(file, "gemm.kc=768\ngemm.mc=144\ngemm.nc=3072\nengine.fp32=openblas\nengine.bf16=java-bf16\nengine.bf16.faster=false\ndnnl=none\n");
         assertThatThrownBy(() -> MatmulChoice.read(file)).hasMessageContaining("openblas");
+        Files.writeString(file, "gemm.kc=768\ngemm.mc=144\ngemm.nc=3072\nengine.fp32=java-fp32\nengine.bf16=java-bf16\nengine.bf16.faster=yes\ndnnl=none\n");
+        assertThatThrownBy(() -> MatmulChoice.read(file)).hasMessageContaining("engine.bf16.faster").hasMessageContaining("yes");
         Files.writeString(file, "gemm.kc=768\n");
         assertThatThrownBy(() -> MatmulChoice.read(file)).hasMessageContaining("missing key gemm.mc");
     }
