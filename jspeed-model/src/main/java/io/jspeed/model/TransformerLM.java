@@ -282,9 +282,10 @@ public final class TransformerLM {
     }
 
     /**
-     * Blocks in reverse, then the embeddings (a tied head has held them, with gradients, since its backward). With checkpointing, a block
-     * is recomputed into the shared activations (rewriting resid[l + 1] with the same bits, no longer needed) right
-     * before its backward, inside the same acquisition; the last block's are still there from forwardHidden.
+     * Blocks in reverse, then the embeddings (a tied head has held them, with gradients, since its backward). With
+     * checkpointing, a block is recomputed into the shared activations (rewriting resid[l + 1] with the same bits, no
+     * longer needed) right before its backward, inside the same acquisition; the last block's are still there from
+     * forwardHidden.
      */
     private void backwardHidden(Workspace ws, int[] tokens) {
         int c = spec.dModel();
