@@ -3,6 +3,7 @@ package io.jspeed.infer;
 import io.jspeed.infer.model.HfLayout;
 import io.jspeed.infer.model.JspeedRunConfig;
 import io.jspeed.infer.runtime.LanguageModel;
+import io.jspeed.model.Family;
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.TransformerLM;
 import io.jspeed.tensor.Parallel;
@@ -18,7 +19,7 @@ class PerplexityTest {
     @Test
     void windowsScoreLikeTheTrainingLoss() throws Exception {
         try (Parallel pool = new Parallel(2)) {
-            ModelSpec spec = new ModelSpec(ModelSpec.Architecture.LLAMA, 29, 2, 4, 2, 32, 48, 16, 1e-5f, 10000f);
+            ModelSpec spec = new ModelSpec(Family.LLAMA, 29, 2, 4, 2, 32, 48, 16, 1e-5f, 10000f);
             TransformerLM lm = new TransformerLM(spec, pool);
             lm.initialize(3);
             SplittableRandom r = new SplittableRandom(1);

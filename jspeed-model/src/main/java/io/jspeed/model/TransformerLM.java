@@ -3,9 +3,9 @@ package io.jspeed.model;
 import io.jspeed.model.layer.BlockActivations;
 import io.jspeed.model.layer.BlockScratch;
 import io.jspeed.model.layer.DecoderBlock;
-import io.jspeed.model.layer.Gpt2Block;
 import io.jspeed.model.layer.Linear;
-import io.jspeed.model.layer.LlamaBlock;
+import io.jspeed.model.layer.Norm;
+import io.jspeed.model.layer.Positions;
 import io.jspeed.model.layer.WeightLayout;
 import io.jspeed.model.param.ParamBlock;
 import io.jspeed.model.param.ParamSchedule;
@@ -14,9 +14,6 @@ import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.tensor.kernel.CrossEntropy;
 import io.jspeed.tensor.kernel.Embedding;
-import io.jspeed.tensor.kernel.LayerNorm;
-import io.jspeed.tensor.kernel.RmsNorm;
-import io.jspeed.tensor.kernel.Rope;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,26 +23,38 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A decoder-only language model (GPT-2 or Llama family) as a list of parameter blocks: embeddings, the
- * transformer blocks, and the final norm with the LM head. A step reads top to bottom: embed, blocks, norm,
- * head + cross-entropy, then the same in reverse for gradients. Parameter names follow Hugging Face.
+ * A decoder-only language model of any {@link Family} as a list of parameter blocks: embeddings, the transformer
+ * blocks, and the final norm with the LM head. A step reads top to bottom: embed, blocks, norm, head + cross-entropy,
+ * then the same in reverse for gradients. The family's choices become the parts built here (how positions are
+ * encoded, which norm, where the head's matrix lives), so the step itself never asks which family it runs.
+ * Parameter names follow Hugging Face.
  */
 public final class TransformerLM {
 
     private final ModelSpec spec;
     private final Parallel pool;
     private final MatmulEngine mm;
-    private final boolean gpt2;
     private final ParamBlock embed;
+    private final Positions positions;
     private final List<DecoderBlock> blocks = new ArrayList<>();
     private final ParamBlock head;
-    private final int wte, wpe, finalW, finalB, lmHead;
+    private final Norm finalNorm;
+    private final HeadMatrix headMatrix;
     private final Map<Long, Workspace> workspaces = new HashMap<>();
     private ParamSchedule schedule = ParamSchedule.RESIDENT;
     private boolean checkpointActivations;
 
     /** Positions per LM-head chunk: bounds the logits buffer at HEAD_ROWS·vocab floats. */
     private static final int HEAD_ROWS = 256;
+
+    /** Token embeddings start the embeddings block. */
+    private static final int TOKEN_TABLE = 0;
+
+    /**
+     * The LM head's [vocab, C] matrix and the block that stores it: its own tensor after the final norm, or (tied)
+     * the token embeddings, which a use of the head then holds as well.
+     */
+    private record HeadMatrix(ParamBlock block, int offset) {}
 
     public TransformerLM(ModelSpec spec, Parallel pool) {
         this(spec, pool, Linear.fp32());
@@ -56,32 +65,21 @@ public final class TransformerLM {
         this.mm = mm;
         this.spec = spec;
         this.pool = pool;
-        this.gpt2 = spec.architecture() == ModelSpec.Architecture.GPT2;
+        Family family = spec.family();
+        HfNames names = family.names();
         int v = spec.vocabSize(), c = spec.dModel();
-        if (gpt2) {
-            embed = new ParamBlock.Builder("transformer.embeddings")
-                    .add("transformer.wte.weight", true, v, c)
-                    .add("transformer.wpe.weight", true, spec.maxSeqLen(), c).build();
-            wte = embed.offset("transformer.wte.weight");
-            wpe = embed.offset("transformer.wpe.weight");
-            for (int l = 0; l < spec.nLayer(); l++) blocks.add(new Gpt2Block(spec, l, pool, mm));
-            head = new ParamBlock.Builder("transformer.ln_f")
-                    .addOnes("transformer.ln_f.weight", c).add("transformer.ln_f.bias", false, c).build();
-            finalW = head.offset("transformer.ln_f.weight");
-            finalB = head.offset("transformer.ln_f.bias");
-            lmHead = -1; // tied: logits use transformer.wte.weight
-        } else {
-            embed = new ParamBlock.Builder("model.embed_tokens").add("model.embed_tokens.weight", true, v, c).build();
-            wte = embed.offset("model.embed_tokens.weight");
-            wpe = -1;
-            Rope rope = new Rope(spec.maxSeqLen(), spec.headDim(), spec.ropeTheta());
-            for (int l = 0; l < spec.nLayer(); l++) blocks.add(new LlamaBlock(spec, l, rope, pool, mm));
-            head = new ParamBlock.Builder("model.norm+lm_head")
-                    .addOnes("model.norm.weight", c).add("lm_head.weight", true, v, c).build();
-            finalW = head.offset("model.norm.weight");
-            finalB = -1;
-            lmHead = head.offset("lm_head.weight");
-        }
+        // Each parameter block is named after its first module; block names only appear in messages.
+        ParamBlock.Builder embeddings = new ParamBlock.Builder(names.tokenEmbedding())
+                .add(names.tokenEmbedding() + ".weight", true, v, c);
+        positions = Positions.add(spec, embeddings, pool);
+        embed = embeddings.build();
+        for (int l = 0; l < spec.nLayer(); l++) blocks.add(new DecoderBlock(spec, l, positions, pool, mm));
+        ParamBlock.Builder normAndHead = new ParamBlock.Builder(names.finalNorm());
+        finalNorm = Norm.add(family.norm(), normAndHead, names.finalNorm(), c, spec.normEps(), pool);
+        int ownHead = normAndHead.size();
+        if (!family.tiedHead()) normAndHead.add(names.lmHead() + ".weight", true, v, c);
+        head = normAndHead.build();
+        headMatrix = family.tiedHead() ? new HeadMatrix(embed, TOKEN_TABLE) : new HeadMatrix(head, ownHead);
     }
 
     public ModelSpec spec() {
@@ -125,6 +123,7 @@ public final class TransformerLM {
         SplittableRandom root = new SplittableRandom(seed), random = root.split();
         for (int i = 0; i < blockIndex; i++) random = root.split();
         double residualStd = 0.02 / Math.sqrt(2.0 * spec.nLayer());
+        HfNames names = spec.family().names();
         for (ParamView view : all.get(blockIndex).views()) {
             int from = view.offset(), to = view.offset() + view.size();
             switch (view.init()) {
@@ -132,7 +131,7 @@ public final class TransformerLM {
                 case ONES -> Arrays.fill(dst, from, to, 1f);
                 case RANDOM -> {
                     String n = view.name();
-                    boolean residual = n.endsWith("c_proj.weight") || n.endsWith("o_proj.weight") || n.endsWith("down_proj.weight");
+                    boolean residual = n.endsWith(names.attnOut() + ".weight") || n.endsWith(names.mlpOut() + ".weight");
                     double std = residual ? residualStd : 0.02;
                     for (int i = from; i < to; i++) dst[i] = (float) (random.nextGaussian() * std);
                 }
@@ -218,8 +217,8 @@ public final class TransformerLM {
         int c = spec.dModel(), v = spec.vocabSize();
         schedule.acquire(embed, false);
         float[] e = embed.values();
-        Embedding.forward(pool, ws.resid[0], 0, tokens, 0, ws.n, e, wte, c, v);
-        if (gpt2) Embedding.addPositions(pool, ws.resid[0], 0, e, wpe, ws.n, ws.seqLen, c);
+        Embedding.forward(pool, ws.resid[0], 0, tokens, 0, ws.n, e, TOKEN_TABLE, c, v);
+        positions.embed(ws.resid[0], e, ws.n, ws.seqLen);
         schedule.release(embed, false);
         for (int l = 0; l < blocks.size(); l++) {
             ParamBlock p = blocks.get(l).params();
@@ -229,30 +228,28 @@ public final class TransformerLM {
         }
     }
 
-    /** The head reads the final norm and, for GPT-2's tied head, the token embeddings. */
+    /** The head reads the final norm's block and, when its matrix lives elsewhere (tied), that block too. */
     private void acquireHead(boolean withGrads) {
         schedule.acquire(head, withGrads);
-        if (gpt2) schedule.acquire(embed, withGrads);
+        if (headMatrix.block() != head) schedule.acquire(headMatrix.block(), withGrads);
     }
 
     /** After a forward-only use of the head. */
     private void releaseHead() {
-        if (gpt2) schedule.release(embed, false);
+        if (headMatrix.block() != head) schedule.release(headMatrix.block(), false);
         schedule.release(head, false);
     }
 
     /** The final norm of the last hidden states into ws.finalNorm. */
     private void finalNorm(Workspace ws) {
-        int c = spec.dModel();
-        float[] last = ws.resid[blocks.size()], h = head.values();
-        if (gpt2) LayerNorm.forward(pool, ws.finalNorm, 0, ws.finalMean, ws.finalRstd, 0, last, 0, h, finalW, h, finalB, ws.n, c, spec.normEps());
-        else RmsNorm.forward(pool, ws.finalNorm, 0, ws.finalRstd, 0, last, 0, h, finalW, ws.n, c, spec.normEps());
+        finalNorm.forward(ws.finalNorm, ws.finalMean, ws.finalRstd, ws.resid[blocks.size()], head.values(), ws.n);
     }
 
     /** Logits of rows [r0, r0+rows) into ws.logits. */
     private void headLogits(Workspace ws, int r0, int rows) {
         int c = spec.dModel();
-        Linear.forward(mm, pool, ws.logits, 0, ws.finalNorm, r0 * c, headWeights(), headOffset(), null, 0, rows, c, spec.vocabSize(), WeightLayout.OUT_IN);
+        Linear.forward(mm, pool, ws.logits, 0, ws.finalNorm, r0 * c, headMatrix.block().values(), headMatrix.offset(), null, 0, rows, c,
+                spec.vocabSize(), WeightLayout.OUT_IN);
     }
 
     /**
@@ -262,7 +259,7 @@ public final class TransformerLM {
      */
     private double head(Workspace ws, int[] targets, float gradScale, boolean backward) {
         int c = spec.dModel(), v = spec.vocabSize();
-        float[] w = headWeights(), g = gpt2 ? embed.grads() : head.grads();
+        float[] w = headMatrix.block().values(), g = headMatrix.block().grads();
         double loss = 0;
         for (int r0 = 0; r0 < ws.n; r0 += HEAD_ROWS) {
             int rows = Math.min(HEAD_ROWS, ws.n - r0);
@@ -272,35 +269,23 @@ public final class TransformerLM {
                 continue;
             }
             loss += CrossEntropy.forwardBackward(pool, ws.logits, 0, rows, v, targets, r0, gradScale);
-            Linear.backward(mm, pool, ws.dFinalNorm, r0 * c, false, g, headOffset(), null, 0, ws.logits, 0, ws.finalNorm, r0 * c,
-                    w, headOffset(), rows, c, v, WeightLayout.OUT_IN);
+            Linear.backward(mm, pool, ws.dFinalNorm, r0 * c, false, g, headMatrix.offset(), null, 0, ws.logits, 0, ws.finalNorm, r0 * c,
+                    w, headMatrix.offset(), rows, c, v, WeightLayout.OUT_IN);
         }
         return loss;
     }
 
-    private float[] headWeights() {
-        return gpt2 ? embed.values() : head.values();
-    }
-
-    private int headOffset() {
-        return gpt2 ? wte : lmHead;
-    }
-
     /** Expects ws.dFinalNorm to hold dLoss/d(final norm output); leaves dLoss/d(last hidden) in ws.dResid. */
     private void backwardFinalNorm(Workspace ws) {
-        int c = spec.dModel();
-        float[] h = head.values(), gh = head.grads();
-        float[] last = ws.resid[blocks.size()];
-        float[] dResid = ws.dResid;
-        Arrays.fill(dResid, 0f);
-        if (gpt2) LayerNorm.backward(pool, dResid, 0, gh, finalW, gh, finalB, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalMean, ws.finalRstd, 0, ws.n, c);
-        else RmsNorm.backward(pool, dResid, 0, gh, finalW, ws.dFinalNorm, 0, last, 0, h, finalW, ws.finalRstd, 0, ws.n, c);
+        Arrays.fill(ws.dResid, 0f);
+        finalNorm.backward(ws.dResid, head.grads(), ws.dFinalNorm, ws.resid[blocks.size()], head.values(), ws.finalMean, ws.finalRstd, ws.n);
     }
 
     /**
-     * Blocks in reverse, then the embeddings (for GPT-2 still held from the tied head). With checkpointing, a block
-     * is recomputed into the shared activations (rewriting resid[l + 1] with the same bits, no longer needed) right
-     * before its backward, inside the same acquisition; the last block's are still there from forwardHidden.
+     * Blocks in reverse, then the embeddings (a tied head has held them, with gradients, since its backward). With
+     * checkpointing, a block is recomputed into the shared activations (rewriting resid[l + 1] with the same bits, no
+     * longer needed) right before its backward, inside the same acquisition; the last block's are still there from
+     * forwardHidden.
      */
     private void backwardHidden(Workspace ws, int[] tokens) {
         int c = spec.dModel();
@@ -312,10 +297,10 @@ public final class TransformerLM {
             ws.bound[l].backward(ws.resid[l], dResid);
             schedule.release(p, true);
         }
-        if (!gpt2) schedule.acquire(embed, true);
+        if (headMatrix.block() != embed) schedule.acquire(embed, true);
         float[] ge = embed.grads();
-        Embedding.backward(pool, ge, wte, dResid, 0, tokens, 0, ws.n, c);
-        if (gpt2) Embedding.positionsBackward(pool, ge, wpe, dResid, 0, ws.n, ws.seqLen, c);
+        Embedding.backward(pool, ge, TOKEN_TABLE, dResid, 0, tokens, 0, ws.n, c);
+        positions.embedBackward(ge, dResid, ws.n, ws.seqLen);
         schedule.release(embed, true);
     }
 
@@ -324,7 +309,7 @@ public final class TransformerLM {
         final int seqLen, n;
         final boolean checkpointed;
         final float[][] resid;
-        final DecoderBlock.BoundBlock[] bound;
+        final DecoderBlock.Bound[] bound;
         final float[] finalNorm, finalMean, finalRstd, logits, dFinalNorm, dResid;
 
         Workspace(int batch, int seqLen) {
@@ -333,7 +318,7 @@ public final class TransformerLM {
             int c = spec.dModel();
             BlockScratch scratch = new BlockScratch(spec, batch, seqLen);
             resid = new float[blocks.size() + 1][n * c];
-            bound = new DecoderBlock.BoundBlock[blocks.size()];
+            bound = new DecoderBlock.Bound[blocks.size()];
             checkpointed = checkpointActivations;
             BlockActivations shared = checkpointed ? new BlockActivations(spec, batch, seqLen) : null;
             for (int l = 0; l < blocks.size(); l++) {
@@ -341,7 +326,7 @@ public final class TransformerLM {
                 bound[l] = blocks.get(l).bind(batch, seqLen, scratch, saved);
             }
             finalNorm = new float[n * c];
-            finalMean = new float[n];
+            finalMean = Norm.meanBuffer(spec.family().norm(), n);
             finalRstd = new float[n];
             logits = new float[Math.min(n, HEAD_ROWS) * spec.vocabSize()];
             dFinalNorm = new float[n * c];

@@ -4,8 +4,9 @@ import io.jspeed.model.param.ParamBlock;
 import io.jspeed.model.param.ParamView;
 import io.jspeed.tensor.Parallel;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.FieldSource;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,10 +24,16 @@ class TransformerFiniteDifferenceTest {
     private static final double TOLERANCE = 5e-3;
     private static final float H = 1e-2f;
 
+    /** The trained families, and choices in combinations no preset has: the parts must compose whatever the mix. */
+    static final List<Family> FAMILIES = List.of(Family.GPT2, Family.LLAMA, Family.QWEN2,
+            withTiedHead(Family.GPT2, false),
+            new Family("llama-with-layernorm-output-biases-tied", Family.Norm.LAYER_NORM, false, Family.Mlp.SWIGLU, false, true, false, true, HfNames.LLAMA));
+
     @ParameterizedTest
-    @EnumSource(ModelSpec.Architecture.class)
-    void gradientsMatchFiniteDifferences(ModelSpec.Architecture arch) {
-        ModelSpec spec = new ModelSpec(arch, 23, 2, 4, arch == ModelSpec.Architecture.LLAMA ? 2 : 4, 16, 24, 8, 1e-5f, 10000f);
+    @FieldSource("FAMILIES")
+    void gradientsMatchFiniteDifferences(Family family) {
+        // Grouped-query attention wherever k and v have projections of their own.
+        ModelSpec spec = new ModelSpec(family, 23, 2, 4, family.names().qkv().size() == 3 ? 2 : 4, 16, 24, 8, 1e-5f, 10000f);
         // One thread: this checks the equations; the kernels' tests cover their parallel splits.
         TransformerLM lm = new TransformerLM(spec, Parallel.serial());
         lm.initialize(3);
@@ -59,6 +66,11 @@ class TransformerFiniteDifferenceTest {
             }
         }
         assertThat(tensors).isEqualTo(lm.paramBlocks().stream().mapToInt(b -> b.views().size()).sum()).isGreaterThan(20);
+    }
+
+    private static Family withTiedHead(Family f, boolean tied) {
+        return new Family(f.name() + (tied ? "-tied" : "-untied"), f.norm(), f.learnedPositions(), f.mlp(), f.qkvBias(), f.outputBiases(),
+                f.qkNorm(), tied, f.names());
     }
 
     private static double centralDifference(TransformerLM lm, ParamBlock b, int i, float h, int[] tokens, int[] targets, int batch, int seq) {

@@ -1,5 +1,6 @@
 package io.jspeed.train;
 
+import io.jspeed.model.Family;
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.TransformerLM;
 import io.jspeed.model.format.AtomicFiles;
@@ -156,16 +157,16 @@ public final class TrainingRun {
      * tokenizer's.
      */
     public static ModelSpec modelSpec(ModelConfig m, int tokenizerVocab) {
-        ModelSpec.Architecture arch = switch (m.type()) {
-            case "gpt2" -> ModelSpec.Architecture.GPT2;
-            case "llama" -> ModelSpec.Architecture.LLAMA;
+        Family family = switch (m.type()) {
+            case "gpt2" -> Family.GPT2;
+            case "llama" -> Family.LLAMA;
             default -> throw new IllegalArgumentException("model.type=" + m.type() + ": expected gpt2 or llama");
         };
         if (m.vocabSize() != 0 && m.vocabSize() < tokenizerVocab)
             throw new ConfigException("model.vocab_size", "model.vocab_size=" + m.vocabSize() + ": expected 0 (take it from the tokenizer) or >= "
                     + tokenizerVocab + ", the tokenizer's vocabulary, so every token has an embedding row");
         int vocabSize = m.vocabSize() != 0 ? m.vocabSize() : tokenizerVocab;
-        return new ModelSpec(arch, vocabSize, m.nLayer(), m.nHead(), m.nKvHead(), m.dModel(), m.dFf(), m.seqLen(), m.normEps(), m.ropeTheta());
+        return new ModelSpec(family, vocabSize, m.nLayer(), m.nHead(), m.nKvHead(), m.dModel(), m.dFf(), m.seqLen(), m.normEps(), m.ropeTheta());
     }
 
     /** Cross-entropy of predicting every token by its corpus frequency alone: the bar a language model must clear. */
@@ -209,7 +210,7 @@ public final class TrainingRun {
     private static void describe(TrainingListener listener, TransformerLM model, TokenDataset data, double unigram, RankContext rank, ZeroEngine engine) {
         ModelSpec s = model.spec();
         listener.onMessage(String.format("model: %s, %d layers, %d heads, d_model %d, vocab %d, seq_len %d: %,d parameters",
-                s.architecture().name().toLowerCase(), s.nLayer(), s.nHead(), s.dModel(), s.vocabSize(), s.maxSeqLen(), model.parameterCount()));
+                s.family().name(), s.nLayer(), s.nHead(), s.dModel(), s.vocabSize(), s.maxSeqLen(), model.parameterCount()));
         listener.onMessage(String.format("unigram baseline loss: %.3f nats/token", unigram));
         if (rank.group().size() > 1 || engine.options().stage() > 0)
             listener.onMessage(String.format("data parallel: %d rank(s) x %d thread(s), ZeRO stage %d; rank 0 holds %s%s",

@@ -2,6 +2,7 @@ package io.jspeed.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jspeed.model.Family;
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.TransformerLM;
 import io.jspeed.model.format.SafetensorsFile;
@@ -32,11 +33,11 @@ final class GoldenModels {
     static ModelSpec spec(JsonNode expected) {
         JsonNode c = expected.get("config");
         if (c.get("model_type").asText().equals("gpt2")) {
-            return new ModelSpec(ModelSpec.Architecture.GPT2, c.get("vocab_size").asInt(), c.get("n_layer").asInt(), c.get("n_head").asInt(),
+            return new ModelSpec(Family.GPT2, c.get("vocab_size").asInt(), c.get("n_layer").asInt(), c.get("n_head").asInt(),
                     c.get("n_head").asInt(), c.get("n_embd").asInt(), 4 * c.get("n_embd").asInt(), c.get("n_positions").asInt(),
                     (float) c.get("layer_norm_epsilon").asDouble(), 0f);
         }
-        return new ModelSpec(ModelSpec.Architecture.LLAMA, c.get("vocab_size").asInt(), c.get("num_hidden_layers").asInt(),
+        return new ModelSpec(Family.LLAMA, c.get("vocab_size").asInt(), c.get("num_hidden_layers").asInt(),
                 c.get("num_attention_heads").asInt(), c.get("num_key_value_heads").asInt(), c.get("hidden_size").asInt(),
                 c.get("intermediate_size").asInt(), c.get("max_position_embeddings").asInt(), (float) c.get("rms_norm_eps").asDouble(),
                 (float) c.get("rope_theta").asDouble());

@@ -2,7 +2,7 @@ package io.jspeed.infer.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jspeed.infer.model.Family;
+import io.jspeed.model.Family;
 import io.jspeed.infer.model.JspeedRunConfig;
 import io.jspeed.infer.model.LmConfig;
 import io.jspeed.model.format.SafetensorsFile;

@@ -1,6 +1,6 @@
 package io.jspeed.infer.gguf;
 
-import io.jspeed.infer.model.Family;
+import io.jspeed.model.Family;
 import io.jspeed.infer.model.LmConfig;
 import io.jspeed.infer.model.RopeLayout;
 import io.jspeed.infer.model.RopeScaling;

@@ -2,6 +2,7 @@ package io.jspeed.infer.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jspeed.model.Family;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ public final class HfConfig {
             int inner = root.path("n_inner").isNumber() ? root.get("n_inner").asInt() : 4 * c;
             return new LmConfig(family, k.integer("vocab_size"), k.integer("n_layer"), heads, heads, c, c / heads, inner,
                     k.integer("n_positions"), (float) k.number("layer_norm_epsilon", 1e-5), 0, RopeScaling.NONE,
-                    RopeLayout.ROTATE_HALF, k.bool("tie_word_embeddings", true));
+                    RopeLayout.ROTATE_HALF, k.bool("tie_word_embeddings", family.tiedHead()));
         }
         int c = k.integer("hidden_size"), heads = k.integer("num_attention_heads");
         int headDim = root.path("head_dim").isNumber() ? root.get("head_dim").asInt() : c / heads;
@@ -56,7 +57,7 @@ public final class HfConfig {
                 root.path("num_key_value_heads").isNumber() ? root.get("num_key_value_heads").asInt() : heads, c, headDim,
                 k.integer("intermediate_size"), k.integer("max_position_embeddings"), (float) k.number("rms_norm_eps", 1e-6),
                 k.number("rope_theta", 10000), ropeScaling(root.path("rope_scaling"), source), RopeLayout.ROTATE_HALF,
-                k.bool("tie_word_embeddings", false));
+                k.bool("tie_word_embeddings", family.tiedHead()));
     }
 
     private static RopeScaling ropeScaling(JsonNode node, String source) {

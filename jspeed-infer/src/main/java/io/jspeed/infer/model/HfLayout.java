@@ -1,6 +1,7 @@
 package io.jspeed.infer.model;
 
 import io.jspeed.infer.weights.WeightMatrix;
+import io.jspeed.model.Family;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package io.jspeed.infer.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jspeed.model.Family;
 import io.jspeed.model.ModelSpec;
 
 import java.io.IOException;
@@ -28,22 +29,21 @@ public final class JspeedRunConfig {
         JsonNode m = root == null ? null : root.path("config").path("model");
         if (m == null || !m.isObject()) throw new IOException(trainerJson + ": missing object \"config.model\"");
         String type = text(m, "type", trainerJson);
-        ModelSpec.Architecture arch = switch (type) {
-            case "gpt2" -> ModelSpec.Architecture.GPT2;
-            case "llama" -> ModelSpec.Architecture.LLAMA;
+        Family family = switch (type) {
+            case "gpt2" -> Family.GPT2;
+            case "llama" -> Family.LLAMA;
             default -> throw new IOException(trainerJson + ": config.model.type \"" + type + "\" is not supported; expected gpt2 or llama");
         };
         int vocab = integer(root, "vocab_size", trainerJson);
-        return config(new ModelSpec(arch, vocab, integer(m, "n_layer", trainerJson), integer(m, "n_head", trainerJson),
+        return config(new ModelSpec(family, vocab, integer(m, "n_layer", trainerJson), integer(m, "n_head", trainerJson),
                 integer(m, "n_kv_head", trainerJson), integer(m, "d_model", trainerJson), integer(m, "d_ff", trainerJson),
                 integer(m, "seq_len", trainerJson), (float) number(m, "norm_eps", trainerJson), (float) number(m, "rope_theta", trainerJson)));
     }
 
-    /** The inference config of a jspeed training model (GPT-2: tied head, learned positions; Llama: untied head). */
+    /** The inference config of a jspeed training model: its family, with the head tied as the family ties it. */
     public static LmConfig config(ModelSpec s) {
-        boolean gpt2 = s.architecture() == ModelSpec.Architecture.GPT2;
-        return new LmConfig(gpt2 ? Family.GPT2 : Family.LLAMA, s.vocabSize(), s.nLayer(), s.nHead(), s.nKvHead(), s.dModel(),
-                s.headDim(), s.dFf(), s.maxSeqLen(), s.normEps(), s.ropeTheta(), RopeScaling.NONE, RopeLayout.ROTATE_HALF, gpt2);
+        return new LmConfig(s.family(), s.vocabSize(), s.nLayer(), s.nHead(), s.nKvHead(), s.dModel(), s.headDim(), s.dFf(),
+                s.maxSeqLen(), s.normEps(), s.ropeTheta(), RopeScaling.NONE, RopeLayout.ROTATE_HALF, s.family().tiedHead());
     }
 
     private static int integer(JsonNode n, String key, Path file) throws IOException {

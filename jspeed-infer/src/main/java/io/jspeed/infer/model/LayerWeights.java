@@ -1,6 +1,7 @@
 package io.jspeed.infer.model;
 
 import io.jspeed.infer.weights.WeightMatrix;
+import io.jspeed.model.Family;
 
 /**
  * One transformer block's weights, every matrix [out, in]. Entries a family does not have are null: biases

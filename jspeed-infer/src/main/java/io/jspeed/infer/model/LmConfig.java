@@ -1,5 +1,7 @@
 package io.jspeed.infer.model;
 
+import io.jspeed.model.Family;
+
 /**
  * The shape of a decoder-only language model for inference, whatever file it came from (Hugging Face config.json,
  * GGUF metadata, a jspeed checkpoint).

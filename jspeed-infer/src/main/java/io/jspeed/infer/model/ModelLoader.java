@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jspeed.infer.gguf.GgufConfig;
 import io.jspeed.infer.gguf.GgufSource;
 import io.jspeed.infer.gguf.GgufTokenizers;
+import io.jspeed.model.Family;
 import io.jspeed.model.format.gguf.GgufFile;
 import io.jspeed.model.tokenizer.HfTokenizer;
 import io.jspeed.model.tokenizer.Tokenizer;

@@ -1,6 +1,6 @@
 package io.jspeed.infer.runtime;
 
-import io.jspeed.infer.model.Family;
+import io.jspeed.model.Family;
 import io.jspeed.infer.model.LayerWeights;
 import io.jspeed.infer.model.LmConfig;
 import io.jspeed.infer.model.LmWeights;

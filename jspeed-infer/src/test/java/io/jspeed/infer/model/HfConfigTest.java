@@ -1,6 +1,7 @@
 package io.jspeed.infer.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jspeed.model.Family;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -4,6 +4,7 @@ import io.jspeed.infer.Generator;
 import io.jspeed.infer.Sampler;
 import io.jspeed.infer.gguf.GgufSource;
 import io.jspeed.infer.runtime.LanguageModel;
+import io.jspeed.model.Family;
 import io.jspeed.model.format.SafetensorsWriter;
 import io.jspeed.model.format.gguf.GgmlType;
 import io.jspeed.model.format.gguf.GgufWriter;

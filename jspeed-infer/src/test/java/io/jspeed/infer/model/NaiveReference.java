@@ -1,5 +1,7 @@
 package io.jspeed.infer.model;
 
+import io.jspeed.model.Family;
+
 import java.util.Map;
 
 /**

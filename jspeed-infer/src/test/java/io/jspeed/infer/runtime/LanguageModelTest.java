@@ -2,6 +2,7 @@ package io.jspeed.infer.runtime;
 
 import io.jspeed.infer.model.HfLayout;
 import io.jspeed.infer.model.JspeedRunConfig;
+import io.jspeed.model.Family;
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.TransformerLM;
 import io.jspeed.tensor.Parallel;
@@ -37,7 +38,7 @@ class LanguageModelTest {
     }
 
     static ModelSpec llamaSpec() {
-        return new ModelSpec(ModelSpec.Architecture.LLAMA, VOCAB, 2, 4, 2, 32, 48, SEQ, 1e-5f, 10000f);
+        return new ModelSpec(Family.LLAMA, VOCAB, 2, 4, 2, 32, 48, SEQ, 1e-5f, 10000f);
     }
 
     static ModelSpec gpt2Spec() {
@@ -105,7 +106,7 @@ class LanguageModelTest {
     @Test
     void longPrefillSplitsAttentionAcrossThreadsAndGrowsTheCache() {
         // 150 rows of causal attention exceed the serial threshold; the cache grows past its first 64 positions
-        ModelSpec spec = new ModelSpec(ModelSpec.Architecture.LLAMA, VOCAB, 1, 4, 2, 32, 48, 160, 1e-5f, 10000f);
+        ModelSpec spec = new ModelSpec(Family.LLAMA, VOCAB, 1, 4, 2, 32, 48, 160, 1e-5f, 10000f);
         TransformerLM lm = trained(spec);
         int[] t = tokens(150, 21);
         float[] expected = lm.logits(t, 1, t.length);

@@ -1,5 +1,6 @@
 /**
- * Layers built from tensor kernels (Linear over either weight layout) and the transformer blocks of each model family.
- * Depends on io.jspeed.tensor and io.jspeed.model.param.
+ * The parts a transformer block is made of (Norm, Projection over either weight layout, Mlp, Positions) and the one
+ * DecoderBlock every family composes from them. Depends on io.jspeed.tensor, io.jspeed.model.param and the model's
+ * Family and ModelSpec records.
  */
 package io.jspeed.model.layer;

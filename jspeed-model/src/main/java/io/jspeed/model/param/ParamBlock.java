@@ -107,6 +107,11 @@ public final class ParamBlock {
             this.name = name;
         }
 
+        /** Elements added so far: the offset the next tensor gets. */
+        public int size() {
+            return size;
+        }
+
         /** A tensor initialised randomly if it is a matrix, else with zeros (biases). */
         public Builder add(String paramName, boolean decay, int... shape) {
             return add(paramName, decay, shape.length >= 2 ? ParamView.Init.RANDOM : ParamView.Init.ZEROS, shape);
