@@ -76,13 +76,13 @@ public final class TrainBench {
      * batch and seqLen 0 take the preset's (batch is per rank); checkpointActivations recomputes each block in
      * backward.
      */
-    public static Result run(Preset preset, RankContext rank, int zeroStage, int warmup, int steps, double peakGflops,
+    public static Result run(Preset preset, RankContext rank, ZeroOptions zero, int warmup, int steps, double peakGflops,
                              int batch, int seqLen, boolean checkpointActivations, MatmulEngine matmul, boolean bf16) throws java.io.IOException {
         int b = batch > 0 ? batch : preset.batch, t = seqLen > 0 ? seqLen : preset.seqLen, n = b * t;
         ModelSpec spec = preset.spec(t);
         TransformerLM model = new TransformerLM(spec, rank.pool(), matmul);
         model.setActivationCheckpointing(checkpointActivations);
-        ZeroEngine engine = new ZeroEngine(model, rank.group(), ZeroOptions.stage(zeroStage), bf16,
+        ZeroEngine engine = new ZeroEngine(model, rank.group(), zero, bf16,
                 new ShardedAdamW.Settings(0.9f, 0.999f, 1e-8f, 0f), rank.pool(), (i, dst) -> model.initializeBlock(i, 1234, dst));
         int ranks = rank.group().size();
         SplittableRandom random = new SplittableRandom(42 + 7919L * rank.group().rank());
@@ -115,7 +115,7 @@ public final class TrainBench {
         double flopsPerToken = 6.0 * (params - positionTable) + 12.0 * spec.nLayer() * spec.dModel() * t;
         double tokensPerSecond = (double) n * ranks / (median / 1e3);
         double mfu = peakGflops > 0 ? flopsPerToken * tokensPerSecond / (peakGflops * 1e9) : Double.NaN;
-        return new Result(preset.label, ranks, rank.pool().threads(), zeroStage, b, t, checkpointActivations, params, flopsPerToken, median,
+        return new Result(preset.label, ranks, rank.pool().threads(), zero.stage(), b, t, checkpointActivations, params, flopsPerToken, median,
                 tokensPerSecond, mfu, peakGflops, MemoryProbe.peakRssBytes(), engine.memory(), first, last);
     }
 

@@ -16,6 +16,7 @@ import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.kernel.GemmBlocking;
 import io.jspeed.tensor.matmul.DnnlBf16Matmul;
 import io.jspeed.tensor.matmul.HostMatmul;
+import io.jspeed.train.zero.ZeroOptions;
 import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.tensor.kernel.AttentionShape;
 import picocli.CommandLine.Command;
@@ -66,6 +67,9 @@ final class BenchCommand implements Runnable {
         int threads;
         @Option(names = "--zero-stage", description = "ZeRO stage 0-3 (default: ${DEFAULT-VALUE})", defaultValue = "0")
         int zeroStage;
+        @Option(names = "--overlap-comm", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "ZeRO-2/3: reduce-scatter gradients (and prefetch stage-3 gathers) on background streams while compute goes on (DeepSpeed's overlap_comm; default: ${DEFAULT-VALUE}).")
+        boolean overlapComm;
         @Option(names = "--bf16", description = "bf16 mixed precision: GEMMs on bf16 operands with fp32 accumulation, fp32 master weights.")
         boolean bf16;
         @Option(names = "--batch", description = "Sequences per step (default: the preset's)", defaultValue = "0")
@@ -88,15 +92,18 @@ final class BenchCommand implements Runnable {
             try (Parallel pool = Parallel.withThreads(threads)) {
                 peak = PeakFlops.measureGflops(pool) * ranks.processesOnHost();
             }
+            ZeroOptions defaults = ZeroOptions.stage(zeroStage);
+            ZeroOptions zero = new ZeroOptions(zeroStage, defaults.reduceBucketSize(), defaults.allgatherBucketSize(), overlapComm,
+                    defaults.contiguousGradients(), defaults.prefetchBucketSize(), defaults.paramPersistenceThreshold(), defaults.maxLiveParameters());
             TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads, rank -> {
-                if (!bf16) return TrainBench.run(p, rank, zeroStage, warmup, steps, peak, batch, seq, checkpointActivations,
+                if (!bf16) return TrainBench.run(p, rank, zero, warmup, steps, peak, batch, seq, checkpointActivations,
                         io.jspeed.model.layer.Linear.fp32(), false);
                 // bf16: GEMM operands rounded to bf16 with fp32 accumulation (oneDNN where it is installed and measured
                 // faster on this host), fp32 master weights updated by AdamW.
                 try (HostMatmul mm = HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(),
                         System.err::println)) {
                     if (rank.isLeader()) System.err.println("bf16 matmul engine: " + mm.bf16().name());
-                    return TrainBench.run(p, rank, zeroStage, warmup, steps, peak, batch, seq, checkpointActivations, mm.bf16(), true);
+                    return TrainBench.run(p, rank, zero, warmup, steps, peak, batch, seq, checkpointActivations, mm.bf16(), true);
                 }
             });
             if (!ranks.leaderProcess()) return;
