@@ -67,9 +67,9 @@ final class BenchCommand implements Runnable {
         int threads;
         @Option(names = "--zero-stage", description = "ZeRO stage 0-3 (default: ${DEFAULT-VALUE})", defaultValue = "0")
         int zeroStage;
-        @Option(names = "--overlap-comm", negatable = true, defaultValue = "true", fallbackValue = "true",
-                description = "ZeRO-2/3: reduce-scatter gradients (and prefetch stage-3 gathers) on background streams while compute goes on (DeepSpeed's overlap_comm; default: ${DEFAULT-VALUE}).")
-        boolean overlapComm;
+        @Option(names = "--overlap-comm", negatable = true,
+                description = "ZeRO-2/3: reduce-scatter gradients on a background stream while backward goes on (DeepSpeed's overlap_comm; default as DeepSpeed: on at stage 3 only).")
+        Boolean overlapComm;
         @Option(names = "--bf16", description = "bf16 mixed precision: GEMMs on bf16 operands with fp32 accumulation, fp32 master weights.")
         boolean bf16;
         @Option(names = "--batch", description = "Sequences per step (default: the preset's)", defaultValue = "0")
@@ -92,9 +92,7 @@ final class BenchCommand implements Runnable {
             try (Parallel pool = Parallel.withThreads(threads)) {
                 peak = PeakFlops.measureGflops(pool) * ranks.processesOnHost();
             }
-            ZeroOptions defaults = ZeroOptions.stage(zeroStage);
-            ZeroOptions zero = new ZeroOptions(zeroStage, defaults.reduceBucketSize(), defaults.allgatherBucketSize(), overlapComm,
-                    defaults.contiguousGradients(), defaults.prefetchBucketSize(), defaults.paramPersistenceThreshold(), defaults.maxLiveParameters());
+            ZeroOptions zero = overlapComm == null ? ZeroOptions.stage(zeroStage) : ZeroOptions.stage(zeroStage).withOverlapComm(overlapComm);
             TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads, rank -> {
                 if (!bf16) return TrainBench.run(p, rank, zero, warmup, steps, peak, batch, seq, checkpointActivations,
                         io.jspeed.model.layer.Linear.fp32(), false);

@@ -196,6 +196,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void overlapCommDefaultsAsDeepSpeedOnlyAtStageThree() {
+        for (int stage = 0; stage <= 3; stage++) {
+            assertThat(ConfigLoader.fromJson("{\"zero_optimization\": {\"stage\": " + stage + "}}", "t").zero().overlapComm())
+                    .as("stage %d", stage).isEqualTo(stage == 3);
+        }
+        assertThat(ConfigLoader.fromJson("{\"zero_optimization\": {\"stage\": 2, \"overlap_comm\": true}}", "t").zero().overlapComm()).isTrue();
+        assertThat(ConfigLoader.fromJson("{\"zero_optimization\": {\"stage\": 3, \"overlap_comm\": false}}", "t").zero().overlapComm()).isFalse();
+    }
+
+    @Test
     void schedulerParamsMustFitTheScheduler() {
         assertThat(ConfigLoader.fromJson("{\"scheduler\": {\"type\": \"WarmupLR\", \"params\": {\"warmup_num_steps\": 7}}}", "t")
                 .scheduler()).isEqualTo(new SchedulerConfig("WarmupLR", 7, 1f));

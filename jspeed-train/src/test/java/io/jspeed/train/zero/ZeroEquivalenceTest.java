@@ -65,6 +65,10 @@ class ZeroEquivalenceTest {
 
     /** The tiny run every equivalence check trains, on the corpus under {@code root} (see {@link #writeCorpus}). */
     static TrainConfig config(Path root, String family, int steps, int world, int stage) {
+        return config(root, family, steps, world, stage, stage == 3);
+    }
+
+    static TrainConfig config(Path root, String family, int steps, int world, int stage, boolean overlapComm) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("data.path", root.resolve("corpus").toString());
         o.put("data.tokenizer", "bytes");
@@ -89,11 +93,15 @@ class ZeroEquivalenceTest {
         o.put("zero_optimization.reduce_bucket_size", "300");
         o.put("zero_optimization.allgather_bucket_size", "300");
         o.put("zero_optimization.stage3_param_persistence_threshold", "0");
+        o.put("zero_optimization.overlap_comm", String.valueOf(overlapComm));
         return ConfigLoader.load(null, o, world);
     }
 
     static Run train(String family, int ranks, int stage, int steps, Path dir) {
-        TrainConfig cfg = config(family, steps, ranks, stage);
+        return train(config(family, steps, ranks, stage), ranks, dir);
+    }
+
+    static Run train(TrainConfig cfg, int ranks, Path dir) {
         List<Trainer.Result> results = LocalCluster.call(ranks, Duration.ofSeconds(60), g -> {
             try (Parallel pool = new Parallel(1)) {
                 return TrainingRun.start(cfg, dir, new RankContext(g, pool, 0), TrainingListener.NONE);
@@ -106,12 +114,13 @@ class ZeroEquivalenceTest {
         return reference.computeIfAbsent(family, f -> train(f, 1, 0, STEPS, shared.resolve("ref-" + f)));
     }
 
-    @ParameterizedTest(name = "{0} on {1} ranks, stage {2}")
-    @CsvSource({"gpt2,2,0", "gpt2,2,1", "gpt2,2,2", "gpt2,2,3", "gpt2,4,0", "gpt2,4,1", "gpt2,4,2", "gpt2,4,3", "gpt2,1,3",
-            "llama,2,2", "llama,4,3", "llama,3,1"})
-    void matchesTheSingleRankRun(String family, int ranks, int stage, @TempDir Path tmp) throws IOException {
+    /** overlap_comm both ways at stages 2 and 3 (DeepSpeed's default is on at stage 3 only). */
+    @ParameterizedTest(name = "{0} on {1} ranks, stage {2}, overlap_comm {3}")
+    @CsvSource({"gpt2,2,0,false", "gpt2,2,1,false", "gpt2,2,2,true", "gpt2,2,3,false", "gpt2,4,0,false", "gpt2,4,1,false",
+            "gpt2,4,2,false", "gpt2,4,3,true", "gpt2,1,3,true", "llama,2,2,true", "llama,4,3,true", "llama,3,1,false"})
+    void matchesTheSingleRankRun(String family, int ranks, int stage, boolean overlap, @TempDir Path tmp) throws IOException {
         Run ref = reference(family);
-        Run run = train(family, ranks, stage, STEPS, tmp.resolve("run"));
+        Run run = train(config(shared, family, STEPS, ranks, stage, overlap), ranks, tmp.resolve("run"));
         assertThat(run.losses()).hasSize(STEPS);
         for (int i = 0; i < STEPS; i++)
             assertThat(run.losses().get(i)).as("loss at step %d", i + 1).isCloseTo(ref.losses().get(i), relative(1e-5, ref.losses().get(i)));
