@@ -9,7 +9,10 @@ import io.jspeed.infer.weights.PanelGemm;
 import io.jspeed.infer.weights.WeightMatrix;
 import io.jspeed.tensor.HostCaches;
 import io.jspeed.tensor.Parallel;
+import io.jspeed.tensor.kernel.AttentionShape;
+import io.jspeed.tensor.kernel.FlashAttention;
 import io.jspeed.tensor.kernel.Gelu;
+import io.jspeed.tensor.kernel.Strided;
 import io.jspeed.tensor.kernel.GemmBlocking;
 import io.jspeed.tensor.kernel.LayerNorm;
 import io.jspeed.tensor.kernel.RmsNorm;
@@ -40,6 +43,8 @@ public final class LanguageModel {
     private final Rotary rotary;
     private final float attentionScale;
     private final PanelGemm panels;
+    /** The log-sum-exp rows the tiled prompt attention writes (unused here: nothing runs backward). */
+    private float[] promptLse = new float[0];
     private Workspace ws;
     /** Reused by {@link #decode} so a decode step allocates no argument arrays. */
     private final SequenceState[] oneSequence = new SequenceState[1];
@@ -228,6 +233,10 @@ public final class LanguageModel {
      * row's own position.
      */
     private void attention(int l, Workspace w, List<SequenceState> seqs, int n) {
+        if (n > 1 && everySequenceStartsEmpty(w, n)) {
+            tiledPrompts(w, n);
+            return;
+        }
         int kvHeads = config.nKvHead(), group = config.nHead() / kvHeads, d = config.headDim(), qw = config.qWidth();
         int units = n * kvHeads;
         long work = 0;
@@ -240,6 +249,32 @@ public final class LanguageModel {
                 seqs.get(w.rowSeq[r]).cache().attend(l, kv, length, w.q, off, group, attentionScale, w.att, off, scores(group * length));
             }
         });
+    }
+
+    /** Whether every sequence in this call starts at position 0, so its keys are all in this call's rows. */
+    private static boolean everySequenceStartsEmpty(Workspace w, int n) {
+        for (int r = 0; r < n; r++) {
+            boolean first = r == 0 || w.rowSeq[r] != w.rowSeq[r - 1];
+            if (w.rowPos[r] != (first ? 0 : w.rowPos[r - 1] + 1)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Prompts from an empty cache: each sequence's causal attention over its own rows, by the tiled (flash) kernel
+     * training uses, on the fp32 q, k and v of this call (the cache holds the same keys, perhaps rounded).
+     */
+    private void tiledPrompts(Workspace w, int n) {
+        int qw = config.qWidth(), kvw = config.kvWidth();
+        for (int start = 0, end; start < n; start = end) {
+            end = start + 1;
+            while (end < n && w.rowSeq[end] == w.rowSeq[start]) end++;
+            int len = end - start;
+            AttentionShape shape = new AttentionShape(1, len, config.nHead(), config.nKvHead(), config.headDim());
+            if (promptLse.length < shape.lseLength()) promptLse = new float[shape.lseLength()];
+            FlashAttention.forward(pool, shape, new Strided(w.q, start * qw, qw), new Strided(w.k, start * kvw, kvw),
+                    new Strided(w.v, start * kvw, kvw), new Strided(w.att, start * qw, qw), promptLse);
+        }
     }
 
     /** This thread's attention score scratch, at least {@code length} long. */

@@ -2,6 +2,8 @@ package io.jspeed.infer.runtime;
 
 import io.jspeed.infer.Generator;
 import io.jspeed.infer.Sampler;
+import io.jspeed.tensor.Parallel;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -12,7 +14,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class GeneratorTest {
 
-    private static final LanguageModel MODEL = LanguageModelTest.inference(LanguageModelTest.trained(LanguageModelTest.llamaSpec()));
+    /** Its own pool: LanguageModelTest closes the one it shares with its tests. */
+    private static final Parallel POOL = new Parallel(2);
+    private static final LanguageModel MODEL = LanguageModelTest.inference(LanguageModelTest.trained(LanguageModelTest.llamaSpec()), POOL);
+
+    @AfterAll
+    static void close() {
+        POOL.close();
+    }
     private static final int VOCAB = MODEL.config().vocabSize();
 
     /** Greedy by brute force: a full forward over the whole prefix for every new token, argmax of the last row. */

@@ -46,8 +46,12 @@ class LanguageModelTest {
     }
 
     static LanguageModel inference(TransformerLM lm) {
+        return inference(lm, POOL);
+    }
+
+    static LanguageModel inference(TransformerLM lm, Parallel pool) {
         try {
-            return new LanguageModel(HfLayout.assemble(JspeedRunConfig.config(lm.spec()), new ParamSource(lm.paramBlocks())), POOL);
+            return new LanguageModel(HfLayout.assemble(JspeedRunConfig.config(lm.spec()), new ParamSource(lm.paramBlocks())), pool);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
