@@ -1,7 +1,14 @@
 package io.jspeed.infer.quantize;
 
+import io.jspeed.infer.convert.HfFolder;
+import io.jspeed.infer.convert.SourceVocabulary;
+import io.jspeed.infer.model.JspeedRunConfig;
+import io.jspeed.infer.model.LmConfig;
+import io.jspeed.infer.model.ModelLocation;
+import io.jspeed.infer.vocab.Vocabulary;
 import io.jspeed.infer.weights.GroupwiseQuantizer;
 import io.jspeed.infer.weights.WeightFormats;
+import io.jspeed.model.format.AtomicFiles;
 import io.jspeed.model.format.FormatException;
 import io.jspeed.model.format.SafetensorsWriter;
 import io.jspeed.model.format.gguf.GgmlType;
@@ -49,8 +56,8 @@ public final class ModelQuantizer {
     public record Entry(String name, long[] shape, String from, String to, boolean quantized) {
     }
 
-    /** The file written and what became of each tensor. */
-    public record Report(Path output, long bytes, List<Entry> entries) {
+    /** The file written, what became of each tensor, and notes for the user (files that could not be written). */
+    public record Report(Path output, long bytes, List<Entry> entries, List<String> notes) {
 
         public long quantizedCount() {
             return entries.stream().filter(Entry::quantized).count();
@@ -65,6 +72,7 @@ public final class ModelQuantizer {
                 : new GroupwiseQuantizer(options.target().bits(), options.group(), options.f16Scales());
         try (ModelSource source = ModelSource.open(in)) {
             List<Entry> entries = new ArrayList<>();
+            List<String> notes = new ArrayList<>();
             Path file;
             if (options.target().writesGguf()) {
                 file = out;
@@ -75,11 +83,13 @@ public final class ModelQuantizer {
                     Files.createDirectories(out);
                 }
                 writeSafetensors(source, file, options, grouped, entries);
-                if (source.isFolder()) {
+                if (source.jspeedRun() != null) {
+                    notes.addAll(jspeedCompanions(source.jspeedRun(), out));
+                } else if (source.isFolder()) {
                     copyCompanions(source.path(), out);
                 }
             }
-            return new Report(file, Files.size(file), List.copyOf(entries));
+            return new Report(file, Files.size(file), List.copyOf(entries), List.copyOf(notes));
         }
     }
 
@@ -234,6 +244,17 @@ public final class ModelQuantizer {
             }
             o.write(b.array());
         }
+    }
+
+    /**
+     * A quantized jspeed run is a Hugging Face folder: config.json for its architecture and its tokenizer files (the
+     * checkpoint already uses Hugging Face's tensor names), so generate and perplexity load it like any other.
+     */
+    private static List<String> jspeedCompanions(ModelLocation run, Path out) throws IOException {
+        LmConfig c = JspeedRunConfig.read(run.path().resolve("trainer.json"));
+        AtomicFiles.writeString(out.resolve("config.json"),
+                HfFolder.pretty(HfFolder.config(c, Vocabulary.Specials.NONE, "float32")));
+        return HfFolder.tokenizerFiles(run, SourceVocabulary.read(run), c.contextLength(), out);
     }
 
     /** Copies a Hugging Face folder's config and tokenizer files; the shards and their index are replaced. */

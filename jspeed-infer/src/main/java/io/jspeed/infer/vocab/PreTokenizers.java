@@ -11,9 +11,9 @@ import java.util.Map;
  * tokenizer.json {@code pre_tokenizer} (and normalizer) that splits text the same way. llama.cpp recognizes its
  * pre-tokenizers by name and hard-codes their regexes, so only these three translate exactly.
  */
-final class PreTokenizers {
+public final class PreTokenizers {
 
-    static final String GPT2 = "gpt-2", LLAMA3 = "llama-bpe", QWEN2 = "qwen2";
+    public static final String GPT2 = "gpt-2", LLAMA3 = "llama-bpe", QWEN2 = "qwen2";
 
     private static final Map<String, String> REGEXES = Map.of(
             LLAMA3, "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
@@ -23,7 +23,8 @@ final class PreTokenizers {
 
     private PreTokenizers() {}
 
-    static boolean known(String pre) {
+    /** Whether a tokenizer.ggml.pre name has a tokenizer.json form. */
+    public static boolean known(String pre) {
         return pre.equals(GPT2) || REGEXES.containsKey(pre);
     }
 
