@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * back from GGUF (q/k rows put back in Hugging Face's order, rope_freqs as rope_scaling). GGUF -> safetensors -> GGUF
  * gives the first file's tensors byte for byte. The source's own forward pass is the reference.
  */
-class ModelConverterTest {
+public class ModelConverterTest {
 
     private static final Parallel POOL = new Parallel(2);
     private static final int[] PROMPT = {1, 5, 9, 2};
@@ -194,7 +194,7 @@ class ModelConverterTest {
                 .isEqualTo(RopeScaling.llama3(32, 1, 4, 8192));
     }
 
-    static void assertClose(float[] actual, float[] expected, float tol, String what) {
+    public static void assertClose(float[] actual, float[] expected, float tol, String what) {
         assertThat(actual).hasSameSizeAs(expected);
         float scale = 0;
         for (float e : expected) scale = Math.max(scale, Math.abs(e));
