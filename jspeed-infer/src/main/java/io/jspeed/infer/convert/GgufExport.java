@@ -22,8 +22,8 @@ import java.util.List;
  * blk.N.attn_q, ...), q/k rows in the RoPE order its graph expects (interleaved for "llama", as stored for qwen2/qwen3;
  * GPT-2's q|k|v fused into attn_qkv), Llama 3 scaling as rope_freqs.weight, and the vocabulary as tokenizer.ggml.*.
  * Block matrices and the output head are stored as the requested type; a matrix whose rows do not fill whole blocks
- * falls back to F16 (as llama.cpp's converter does). Token embeddings are F32 for an F32 file and F16 otherwise;
- * norms, biases and position tables stay F32.
+ * falls back to F16 (as llama.cpp's converter does). Token embeddings are F32 for an F32 file and F16 otherwise
+ * (or the requested type, for quantize --all); norms, biases and position tables stay F32.
  */
 final class GgufExport {
 
@@ -33,18 +33,20 @@ final class GgufExport {
     private final LmWeights weights;
     private final LmConfig c;
     private final GgmlType type;
+    private final GgmlType embeddingType;
     private final GgufWriter w = new GgufWriter();
     private final List<String> fallbacks = new ArrayList<>();
 
-    private GgufExport(LmWeights weights, GgmlType type) {
+    private GgufExport(LmWeights weights, GgmlType type, boolean quantizeEmbeddings) {
         this.weights = weights;
         this.c = weights.config();
         this.type = type;
+        this.embeddingType = quantizeEmbeddings || type == GgmlType.F32 ? type : GgmlType.F16;
     }
 
     /** Writes {@code out}; returns notes for the user (what could not be kept as asked). */
-    static List<String> write(SourceModel src, GgmlType type, Path out) throws IOException {
-        GgufExport e = new GgufExport(src.weights(), type);
+    static List<String> write(SourceModel src, GgmlType type, boolean quantizeEmbeddings, Path out) throws IOException {
+        GgufExport e = new GgufExport(src.weights(), type, quantizeEmbeddings);
         List<String> notes = new ArrayList<>();
         e.metadata(src.name());
         Vocabulary v = src.vocabulary().vocabulary();
@@ -169,7 +171,7 @@ final class GgufExport {
 
     private void embedding() {
         WeightMatrix e = weights.tokenEmbedding();
-        w.addRows("token_embd.weight", type == GgmlType.F32 ? GgmlType.F32 : GgmlType.F16, new long[] {e.rows(), e.cols()},
+        w.addRows("token_embd.weight", e.cols() % embeddingType.blockSize() == 0 ? embeddingType : GgmlType.F16, new long[] {e.rows(), e.cols()},
                 (r, dst) -> e.row((int) r, dst, 0));
     }
 

@@ -24,6 +24,19 @@ public final class ModelConverter {
 
     private ModelConverter() {}
 
+    /**
+     * A GGUF of {@code type} matrices (F32, F16, Q8_0, Q4_0). {@code quantizeEmbeddings}: the token embedding is
+     * stored as {@code type} too (else F32 for an F32 file, F16 otherwise).
+     */
+    public static Report toGguf(Path in, Path out, GgmlType type, boolean quantizeEmbeddings) throws IOException {
+        try (SourceModel src = SourceModel.open(in)) {
+            List<String> notes = GgufExport.write(src, type, quantizeEmbeddings, out);
+            Vocabulary v = src.vocabulary().vocabulary();
+            String tokenizer = v == null ? "no tokenizer" : "tokenizer " + v.kind().ggmlName() + (v.pre() == null ? "" : "/" + v.pre());
+            return new Report(out, Files.size(out), "gguf " + src.model().config().family().name() + ", matrices " + type + ", " + tokenizer, notes);
+        }
+    }
+
     public static Format format(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "gguf" -> Format.GGUF;
@@ -43,12 +56,7 @@ public final class ModelConverter {
                 case "q4_0" -> GgmlType.Q4_0;
                 default -> throw new IllegalArgumentException("--type " + type + ": GGUF export writes f32, f16, q8_0 or q4_0");
             };
-            try (SourceModel src = SourceModel.open(in)) {
-                List<String> notes = GgufExport.write(src, ggml, out);
-                Vocabulary v = src.vocabulary().vocabulary();
-                String tokenizer = v == null ? "no tokenizer" : "tokenizer " + v.kind().ggmlName() + (v.pre() == null ? "" : "/" + v.pre());
-                return new Report(out, Files.size(out), "gguf " + src.model().config().family().name() + ", matrices " + ggml + ", " + tokenizer, notes);
-            }
+            return toGguf(in, out, ggml, false);
         }
         DType dtype = switch (t) {
             case "f32" -> DType.F32;
