@@ -10,6 +10,8 @@ import io.jspeed.infer.model.ModelLoader;
 import io.jspeed.infer.runtime.LanguageModel;
 import io.jspeed.model.TransformerLM;
 import io.jspeed.model.format.AtomicFiles;
+import io.jspeed.model.format.gguf.GgmlType;
+import io.jspeed.model.format.gguf.GgufFile;
 import io.jspeed.model.tokenizer.Tokenizer;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.train.RankContext;
@@ -98,6 +100,23 @@ class QuantizedModelsLoadTest {
             HfTestFolders.write(src, c[1].replace("\"intermediate_size\": 40", "\"intermediate_size\": 64"));
             quantizedLoadsNearTheSource(src, dir.resolve(c[0] + "-q"));
         }
+    }
+
+    /** q8_0 of a model folder is a conversion: llama.cpp's tensor names and architecture, so jspeed (and llama.cpp) load it. */
+    @Test
+    void modelFoldersToGgufGoThroughConvert(@TempDir Path dir) throws Exception {
+        Path src = dir.resolve("qwen2");
+        HfTestFolders.write(src, HfTestFolders.QWEN2.replace("\"intermediate_size\": 40", "\"intermediate_size\": 64"));
+        Path out = dir.resolve("q8.gguf");
+        ModelQuantizer.Report r = ModelQuantizer.quantize(src, out, new ModelQuantizer.Options(QuantTarget.Q8_0, 128, false, true));
+        assertThat(r.quantizedCount()).isEqualTo(2 * 7);
+        try (GgufFile f = GgufFile.open(out)) {
+            assertThat(f.metadata().string("general.architecture")).isEqualTo("qwen2");
+            assertThat(f.tensor("blk.1.ffn_down.weight").type()).isEqualTo(GgmlType.Q8_0);
+            assertThat(f.tensor("token_embd.weight").type()).isEqualTo(GgmlType.F16);
+        }
+        float[] want = logits(src), got = logits(out);
+        assertThat(rms(got, want) / rms(want, new float[want.length])).isGreaterThan(0).isLessThan(0.05);
     }
 
     @Test
