@@ -40,7 +40,7 @@ public final class ModelConverter {
     public static Format format(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "gguf" -> Format.GGUF;
-            case "safetensors", "hf" -> Format.SAFETENSORS;
+            case "safetensors" -> Format.SAFETENSORS;
             default -> throw new IllegalArgumentException("--to " + name + ": expected gguf or safetensors");
         };
     }
