@@ -10,10 +10,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Convert a model between a jspeed run, a Hugging Face folder and a GGUF file (GPT-2, Llama/Mistral, Qwen2, Qwen3).",
-                "--to gguf writes llama.cpp's tensor names, metadata and tokenizer (llama.cpp loads it); --to safetensors writes a",
-                "Hugging Face folder: config.json, model.safetensors and the tokenizer files (rebuilt from GGUF metadata where possible).",
-                "The weights are what jspeed loads, so greedy decoding of the result gives the source's tokens (f32 exactly)."})
+        description = {"Convert a model: a jspeed run, a Hugging Face folder or a GGUF file (GPT-2, Llama/Mistral, Qwen2, Qwen3).",
+                "--to gguf: llama.cpp's tensor names, metadata and tokenizer; llama.cpp loads the file.",
+                "--to safetensors: a Hugging Face folder (config.json, model.safetensors, tokenizer files).",
+                "The weights are the ones jspeed loads: greedy decoding gives the source's tokens (f32 exactly)."})
 final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--to", description = "Output format: gguf or safetensors (default: ${DEFAULT-VALUE}).", defaultValue = "gguf")
