@@ -1,51 +1,41 @@
 package io.jspeed.cli;
 
-import io.jspeed.infer.convert.Gpt2ToGguf;
-import io.jspeed.model.format.gguf.GgmlType;
-import io.jspeed.train.checkpoint.Checkpointer;
+import io.jspeed.infer.convert.ModelConverter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Write a jspeed GPT-2 run or checkpoint as a GGUF file that llama.cpp loads (tensor names, layout and tokenizer as llama.cpp expects).")
+        description = {"Convert a model: a jspeed run, a Hugging Face folder or a GGUF file (GPT-2, Llama/Mistral, Qwen2, Qwen3).",
+                "--to gguf: llama.cpp's tensor names, metadata and tokenizer; llama.cpp loads the file.",
+                "--to safetensors: a Hugging Face folder (config.json, model.safetensors, tokenizer files).",
+                "The weights are the ones jspeed loads: greedy decoding gives the source's tokens (f32 exactly)."})
 final class ConvertCommand implements Callable<Integer> {
 
-    @Option(names = "--to", description = "Output format: gguf (default: ${DEFAULT-VALUE}).", defaultValue = "gguf")
+    @Option(names = "--to", description = "Output format: gguf or safetensors (default: ${DEFAULT-VALUE}).", defaultValue = "gguf")
     String to;
 
-    @Option(names = "--type", description = "Storage of the matrices: f32, f16, q8_0 or q4_0 (default: ${DEFAULT-VALUE}); embeddings, norms and biases stay f32.",
+    @Option(names = "--type", description = {"Storage of the weights (default: ${DEFAULT-VALUE}).",
+            "gguf: f32, f16, q8_0 or q4_0 for the matrices (token embeddings f32 or f16; norms and biases f32).",
+            "safetensors: f32, f16 or bf16 for every tensor (grouped int8/int4: ./jspeed quantize on the result)."},
             defaultValue = "f32")
     String type;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "A jspeed run directory or checkpoint directory.")
+    @Parameters(index = "0", paramLabel = "IN", description = "A jspeed run or checkpoint directory, a Hugging Face folder, or a .gguf file.")
     Path in;
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "The .gguf file to write.")
+    @Parameters(index = "1", paramLabel = "OUT", description = "The .gguf file, or the new folder for safetensors.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        if (!to.equalsIgnoreCase("gguf")) throw new IllegalArgumentException("--to " + to + ": this build converts to gguf only");
-        GgmlType t = switch (type.toLowerCase(Locale.ROOT)) {
-            case "f32" -> GgmlType.F32;
-            case "f16" -> GgmlType.F16;
-            case "q8_0" -> GgmlType.Q8_0;
-            case "q4_0" -> GgmlType.Q4_0;
-            default -> throw new IllegalArgumentException("--type " + type + ": expected f32, f16, q8_0 or q4_0");
-        };
-        Path checkpoint = Checkpointer.resolve(in);
-        Path tokenizer = checkpoint.resolveSibling("tokenizer.json");
-        if (!Files.isRegularFile(tokenizer)) tokenizer = in.resolve("tokenizer.json");
-        if (!Files.isRegularFile(tokenizer))
-            throw new IllegalArgumentException(in + ": no tokenizer.json beside the checkpoint; convert needs the run's tokenizer");
-        Gpt2ToGguf.convert(checkpoint, tokenizer, t, out);
-        System.out.println("wrote " + out + " (" + Files.size(out) / 1048576 + " MiB, matrices " + t + ")");
+        ModelConverter.Report r = ModelConverter.convert(in, out, ModelConverter.format(to), type);
+        System.out.printf(Locale.ROOT, "wrote %s (%.1f MB of weights): %s%n", r.output(), r.bytes() / 1e6, r.summary());
+        for (String note : r.notes()) System.out.println("note: " + note);
         return 0;
     }
 }

@@ -11,8 +11,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true,
         description = {"Quantize a model's weight matrices; norms and biases (and embeddings unless --all) keep their precision.",
-                "q8_0/q4_0 write a GGUF file (llama.cpp loads it when IN is a GGUF); int8/int4 write grouped safetensors",
-                "(a Hugging Face folder IN gives a folder OUT with the config and tokenizer files copied)."})
+                "q8_0/q4_0 write a GGUF file llama.cpp loads when IN is a GGUF or a model folder (a jspeed run or Hugging Face",
+                "folder goes through convert: llama.cpp's names and tokenizer). int8/int4 write grouped safetensors (a Hugging",
+                "Face folder or jspeed run IN gives a Hugging Face folder OUT with config.json and the tokenizer files)."})
 final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "q8_0, q4_0, int8 or int4.")
@@ -29,7 +30,7 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Quantize the embeddings too.")
     boolean all;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "A GGUF file, a safetensors file or a Hugging Face model folder.")
+    @Parameters(index = "0", paramLabel = "IN", description = "A GGUF file, a safetensors file, a Hugging Face model folder or a jspeed run.")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "The GGUF or safetensors file (or folder) to write.")
@@ -49,6 +50,9 @@ final class QuantizeCommand implements Callable<Integer> {
         ModelQuantizer.Report report = ModelQuantizer.quantize(in, out, new ModelQuantizer.Options(target, group, all, f16));
         System.out.printf(Locale.ROOT, "quantized %d of %d tensors to %s; wrote %s (%.1f MB)%n", report.quantizedCount(),
                 report.entries().size(), target.name().toLowerCase(Locale.ROOT), report.output(), report.bytes() / 1e6);
+        for (String note : report.notes()) {
+            System.out.println("note: " + note);
+        }
         return 0;
     }
 }

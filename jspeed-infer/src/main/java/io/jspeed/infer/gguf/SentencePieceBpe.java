@@ -2,6 +2,11 @@ package io.jspeed.infer.gguf;
 
 import io.jspeed.model.tokenizer.Tokenizer;
 
+import static io.jspeed.infer.vocab.Vocabulary.BYTE;
+import static io.jspeed.infer.vocab.Vocabulary.CONTROL;
+import static io.jspeed.infer.vocab.Vocabulary.UNKNOWN;
+import static io.jspeed.infer.vocab.Vocabulary.UNUSED;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,8 +21,6 @@ import java.util.PriorityQueue;
  */
 public final class SentencePieceBpe implements Tokenizer {
 
-    /** GGUF token_type values. */
-    static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
     private static final String SPACE = "\u2581";
 
     private final String[] pieces;

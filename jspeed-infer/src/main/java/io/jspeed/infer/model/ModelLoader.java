@@ -11,7 +11,6 @@ import io.jspeed.model.tokenizer.HfTokenizer;
 import io.jspeed.model.tokenizer.Tokenizer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,30 +27,12 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     public static LoadedModel load(Path path) throws IOException {
-        if (Files.isRegularFile(path)) {
-            if (isGguf(path)) return gguf(path);
-            if (path.toString().endsWith(".safetensors") && Files.isRegularFile(path.resolveSibling("config.json")))
-                return huggingFace(path.getParent());
-            throw new IOException(path + " is neither a GGUF file nor a model directory");
-        }
-        if (!Files.isDirectory(path)) throw new IOException(path + " does not exist");
-        if (Files.isRegularFile(path.resolve("trainer.json"))) return jspeed(path, path.getParent());
-        Path latest = path.resolve("latest");
-        if (Files.isRegularFile(latest)) {
-            Path ckpt = path.resolve(Files.readString(latest).trim());
-            if (!Files.isRegularFile(ckpt.resolve("trainer.json"))) throw new IOException(latest + " names " + ckpt + ", which holds no trainer.json");
-            return jspeed(ckpt, path);
-        }
-        if (Files.isRegularFile(path.resolve("config.json"))) return huggingFace(path);
-        throw new IOException(path + " is not a model: expected a .gguf file, a Hugging Face folder (config.json + model.safetensors) "
-                + "or a jspeed run directory (latest + checkpoint-*)");
-    }
-
-    private static boolean isGguf(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] magic = in.readNBytes(4);
-            return magic.length == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F';
-        }
+        ModelLocation at = ModelLocation.of(path);
+        return switch (at.kind()) {
+            case GGUF -> gguf(at.path());
+            case HUGGING_FACE -> huggingFace(at.path());
+            case JSPEED -> jspeed(at);
+        };
     }
 
     private static LoadedModel gguf(Path path) throws IOException {
@@ -110,14 +91,15 @@ public final class ModelLoader {
         }
     }
 
-    private static LoadedModel jspeed(Path checkpoint, Path runDir) throws IOException {
+    private static LoadedModel jspeed(ModelLocation at) throws IOException {
+        Path checkpoint = at.path();
         LmConfig config = JspeedRunConfig.read(checkpoint.resolve("trainer.json"));
         SafetensorsSource src = SafetensorsSource.open(checkpoint.resolve("model.safetensors"));
         try {
             LmWeights w = HfLayout.assemble(config, src);
-            Path tok = runDir.resolve("tokenizer.json");
+            Path tok = at.jspeedTokenizer();
             Tokenizer tokenizer = Files.isRegularFile(tok) ? Tokenizer.fromJson(Files.readString(tok), tok.toString()) : null;
-            return new LoadedModel(w, tokenizer, runDir + " has no tokenizer.json", SpecialTokens.NONE, "jspeed checkpoint", src);
+            return new LoadedModel(w, tokenizer, at.runDir() + " has no tokenizer.json", SpecialTokens.NONE, "jspeed checkpoint", src);
         } catch (IOException | RuntimeException e) {
             src.close();
             throw e;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jspeed.infer.weights.WeightFormats;
 import io.jspeed.infer.weights.WeightMatrix;
 import io.jspeed.model.format.SafetensorsFile;
+import io.jspeed.tensor.DType;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,14 +77,28 @@ public final class SafetensorsSource implements TensorSource, AutoCloseable {
         return byTensor.containsKey(name);
     }
 
+    /** The logical shape: a grouped int4 matrix stores two weights a byte, so its U8 columns count double. */
     @Override
     public long[] shape(String name) {
-        return file(name).info(name).shape();
+        SafetensorsFile f = file(name);
+        long[] stored = f.info(name).shape();
+        if (isGrouped(f, name) && f.info(name).dtype() == DType.U8 && stored.length == 2) return new long[] {stored[0], stored[1] * 2};
+        return stored;
     }
 
+    /** The values; a grouped int8/int4 matrix is dequantized (GPT-2 transposes its Conv1D weights from floats). */
     @Override
-    public float[] floats(String name) {
-        return file(name).floats(name);
+    public float[] floats(String name) throws IOException {
+        SafetensorsFile f = file(name);
+        if (!isGrouped(f, name)) return f.floats(name);
+        WeightMatrix m = WeightFormats.of(f, name);
+        float[] out = new float[Math.multiplyExact(m.rows(), m.cols())];
+        for (int r = 0; r < m.rows(); r++) m.row(r, out, r * m.cols());
+        return out;
+    }
+
+    private static boolean isGrouped(SafetensorsFile f, String name) {
+        return f.contains(name + WeightFormats.SCALES_SUFFIX) && f.metadata().containsKey(WeightFormats.QUANTIZATION_KEY);
     }
 
     @Override

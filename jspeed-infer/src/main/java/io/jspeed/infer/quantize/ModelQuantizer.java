@@ -1,10 +1,21 @@
 package io.jspeed.infer.quantize;
 
+import io.jspeed.infer.convert.HfFolder;
+import io.jspeed.infer.convert.ModelConverter;
+import io.jspeed.infer.convert.SourceVocabulary;
+import io.jspeed.infer.model.HfConfig;
+import io.jspeed.infer.model.JspeedRunConfig;
+import io.jspeed.infer.model.LmConfig;
+import io.jspeed.infer.model.ModelLocation;
+import io.jspeed.infer.vocab.Vocabulary;
 import io.jspeed.infer.weights.GroupwiseQuantizer;
 import io.jspeed.infer.weights.WeightFormats;
+import io.jspeed.model.format.AtomicFiles;
 import io.jspeed.model.format.FormatException;
 import io.jspeed.model.format.SafetensorsWriter;
 import io.jspeed.model.format.gguf.GgmlType;
+import io.jspeed.model.format.gguf.GgufFile;
+import io.jspeed.model.format.gguf.GgufTensor;
 import io.jspeed.model.format.gguf.GgufValue;
 import io.jspeed.model.format.gguf.GgufWriter;
 import io.jspeed.tensor.DType;
@@ -27,9 +38,9 @@ import java.util.stream.Stream;
  *
  * <ul>
  * <li>{@code q8_0}, {@code q4_0}: a GGUF file. From a GGUF source every metadata key is kept (plus
- *     general.file_type and general.quantization_version), so what llama.cpp loaded before it loads after. From
- *     safetensors the tensors keep their Hugging Face names (llama.cpp's convert_hf_to_gguf.py renames them; this
- *     does not).
+ *     general.file_type and general.quantization_version), so what llama.cpp loaded before it loads after. A model
+ *     folder (a jspeed run, a Hugging Face folder jspeed can load) goes through {@link ModelConverter}: llama.cpp's
+ *     names, metadata and tokenizer. A bare safetensors file keeps its tensor names.
  * <li>{@code int8}, {@code int4}: a safetensors file in jspeed's grouped layout (docs/formats.md). A Hugging Face
  *     folder in gives a folder out: model.safetensors plus the folder's other files (config, tokenizer).
  * </ul>
@@ -49,8 +60,8 @@ public final class ModelQuantizer {
     public record Entry(String name, long[] shape, String from, String to, boolean quantized) {
     }
 
-    /** The file written and what became of each tensor. */
-    public record Report(Path output, long bytes, List<Entry> entries) {
+    /** The file written, what became of each tensor, and notes for the user (files that could not be written). */
+    public record Report(Path output, long bytes, List<Entry> entries, List<String> notes) {
 
         public long quantizedCount() {
             return entries.stream().filter(Entry::quantized).count();
@@ -61,10 +72,14 @@ public final class ModelQuantizer {
     }
 
     public static Report quantize(Path in, Path out, Options options) throws IOException {
+        if (options.target().writesGguf() && isModelFolder(in)) {
+            return viaConverter(in, out, options);
+        }
         GroupwiseQuantizer grouped = options.target().writesGguf() ? null
                 : new GroupwiseQuantizer(options.target().bits(), options.group(), options.f16Scales());
         try (ModelSource source = ModelSource.open(in)) {
             List<Entry> entries = new ArrayList<>();
+            List<String> notes = new ArrayList<>();
             Path file;
             if (options.target().writesGguf()) {
                 file = out;
@@ -75,12 +90,51 @@ public final class ModelQuantizer {
                     Files.createDirectories(out);
                 }
                 writeSafetensors(source, file, options, grouped, entries);
-                if (source.isFolder()) {
+                if (source.jspeedRun() != null) {
+                    notes.addAll(jspeedCompanions(source.jspeedRun(), out));
+                } else if (source.isFolder()) {
                     copyCompanions(source.path(), out);
                 }
             }
-            return new Report(file, Files.size(file), List.copyOf(entries));
+            return new Report(file, Files.size(file), List.copyOf(entries), List.copyOf(notes));
         }
+    }
+
+    /** A jspeed run, or a Hugging Face folder whose config.json jspeed can load: something convert can write as GGUF. */
+    private static boolean isModelFolder(Path in) throws IOException {
+        if (!Files.isDirectory(in)) {
+            return false;
+        }
+        ModelLocation at;
+        try {
+            at = ModelLocation.of(in);
+        } catch (IOException e) {
+            return false;
+        }
+        if (at.kind() == ModelLocation.Kind.JSPEED) {
+            return true;
+        }
+        try {
+            HfConfig.read(at.path().resolve("config.json"));
+            return true;
+        } catch (IllegalArgumentException | IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A model folder to Q8_0/Q4_0 GGUF is a conversion: llama.cpp's names, metadata and tokenizer, so the file loads
+     * there and in jspeed (quantizing safetensors names as they are would give a GGUF neither can run).
+     */
+    private static Report viaConverter(Path in, Path out, Options options) throws IOException {
+        ModelConverter.Report r = ModelConverter.toGguf(in, out, options.target().ggmlType(), options.all());
+        List<Entry> entries = new ArrayList<>();
+        try (GgufFile f = GgufFile.open(out)) {
+            for (GgufTensor t : f.tensors()) {
+                entries.add(new Entry(t.name(), t.shape(), "model", t.type().name(), t.type() == options.target().ggmlType()));
+            }
+        }
+        return new Report(out, r.bytes(), List.copyOf(entries), r.notes());
     }
 
     /** Whether a tensor becomes a quantized matrix: 2-D, decodable, whole blocks/groups, not an embedding unless all. */
@@ -234,6 +288,17 @@ public final class ModelQuantizer {
             }
             o.write(b.array());
         }
+    }
+
+    /**
+     * A quantized jspeed run is a Hugging Face folder: config.json for its architecture and its tokenizer files (the
+     * checkpoint already uses Hugging Face's tensor names), so generate and perplexity load it like any other.
+     */
+    private static List<String> jspeedCompanions(ModelLocation run, Path out) throws IOException {
+        LmConfig c = JspeedRunConfig.read(run.path().resolve("trainer.json"));
+        AtomicFiles.writeString(out.resolve("config.json"),
+                HfFolder.pretty(HfFolder.config(c, Vocabulary.Specials.NONE, "float32")));
+        return HfFolder.tokenizerFiles(run, SourceVocabulary.read(run), c.contextLength(), out);
     }
 
     /** Copies a Hugging Face folder's config and tokenizer files; the shards and their index are replaced. */

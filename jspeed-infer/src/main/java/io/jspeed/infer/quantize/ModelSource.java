@@ -1,5 +1,6 @@
 package io.jspeed.infer.quantize;
 
+import io.jspeed.infer.model.ModelLocation;
 import io.jspeed.model.format.FormatException;
 import io.jspeed.model.format.SafetensorsFile;
 import io.jspeed.model.format.TensorInfo;
@@ -16,18 +17,20 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The model a quantization reads: a GGUF file, a safetensors file, or a Hugging Face folder of safetensors shards,
- * all memory-mapped. Tensors are listed in file order (shards in name order).
+ * The model a quantization reads: a GGUF file, a safetensors file, a Hugging Face folder of safetensors shards, or a
+ * jspeed run / checkpoint (its model.safetensors), all memory-mapped. Tensors are listed in file order (shards in name order).
  */
 final class ModelSource implements AutoCloseable {
 
     private final Path path;
+    private final ModelLocation jspeedRun;
     private final GgufFile gguf;
     private final List<SafetensorsFile> shards;
     private final List<SourceTensor> tensors = new ArrayList<>();
 
-    private ModelSource(Path path, GgufFile gguf, List<SafetensorsFile> shards) {
+    private ModelSource(Path path, ModelLocation jspeedRun, GgufFile gguf, List<SafetensorsFile> shards) {
         this.path = path;
+        this.jspeedRun = jspeedRun;
         this.gguf = gguf;
         this.shards = shards;
         if (gguf != null) {
@@ -43,6 +46,11 @@ final class ModelSource implements AutoCloseable {
     }
 
     static ModelSource open(Path in) throws IOException {
+        if (Files.isRegularFile(in.resolve("trainer.json")) || Files.isRegularFile(in.resolve("latest"))) {
+            // a jspeed run or checkpoint: its model weights only (not the optimizer's moments)
+            ModelLocation at = ModelLocation.of(in);
+            return new ModelSource(in, at, null, List.of(SafetensorsFile.open(at.path().resolve("model.safetensors"))));
+        }
         if (Files.isDirectory(in)) {
             List<Path> files;
             try (Stream<Path> list = Files.list(in)) {
@@ -60,16 +68,21 @@ final class ModelSource implements AutoCloseable {
                 shards.forEach(SafetensorsFile::close);
                 throw e;
             }
-            return new ModelSource(in, null, shards);
+            return new ModelSource(in, null, null, shards);
         }
         if (in.getFileName().toString().endsWith(".safetensors")) {
-            return new ModelSource(in, null, List.of(SafetensorsFile.open(in)));
+            return new ModelSource(in, null, null, List.of(SafetensorsFile.open(in)));
         }
-        return new ModelSource(in, GgufFile.open(in), List.of());
+        return new ModelSource(in, null, GgufFile.open(in), List.of());
     }
 
     Path path() {
         return path;
+    }
+
+    /** For a jspeed run or checkpoint, where it is; else null. */
+    ModelLocation jspeedRun() {
+        return jspeedRun;
     }
 
     boolean isGguf() {
