@@ -106,6 +106,13 @@ class WeightMatrixTest {
      * five of them).
      */
     static void checkAgainstDense(WeightMatrix w, float[] dense, Random rng) {
+        // A pool of its own: WeightFormatsTest calls this too, possibly after this class's @AfterAll closed TWO.
+        try (Parallel two = new Parallel(2)) {
+            checkAgainstDense(w, dense, rng, two);
+        }
+    }
+
+    private static void checkAgainstDense(WeightMatrix w, float[] dense, Random rng, Parallel two) {
         int rows = w.rows();
         int cols = w.cols();
         float[] decoded = new float[1 + rows * cols];
@@ -114,7 +121,7 @@ class WeightMatrixTest {
         int longBatch = PanelGemm.MIN_BATCH + 5;
         float[] xs = RandomWeights.gaussian(1 + longBatch * cols, rng);
         float[] viaGemm = new float[2 + longBatch * rows];
-        new PanelGemm(new JavaFp32Matmul(GemmBlocking.TUNED), new JavaFp32Matmul(GemmBlocking.TUNED), 16 * cols).multiply(TWO, w, xs, 1, longBatch, viaGemm, 2);
+        new PanelGemm(new JavaFp32Matmul(GemmBlocking.TUNED), new JavaFp32Matmul(GemmBlocking.TUNED), 16 * cols).multiply(two, w, xs, 1, longBatch, viaGemm, 2);
         for (int b = 0; b < longBatch; b++) {
             for (int r = 0; r < rows; r++) {
                 double expected = 0, magnitude = 0;
@@ -138,7 +145,7 @@ class WeightMatrixTest {
         }
         int batch = 3;
         float[] x = RandomWeights.gaussian(2 + batch * cols, rng);
-        for (Parallel pool : new Parallel[] {Parallel.serial(), TWO}) {
+        for (Parallel pool : new Parallel[] {Parallel.serial(), two}) {
             float[] out = new float[3 + batch * rows];
             w.matvec(pool, x, 2, out, 3);
             float[] batched = new float[1 + batch * rows];
