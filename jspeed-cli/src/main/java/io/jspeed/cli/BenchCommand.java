@@ -26,7 +26,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,17 +42,6 @@ final class BenchCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    /** Appends one JSON line per result to out/bench.jsonl beside the printed table. */
-    static void append(String json) {
-        try {
-            Path file = Path.of("out", "bench.jsonl");
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, json + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            System.err.println("jspeed: could not append to out/bench.jsonl: " + e.getMessage());
-        }
-    }
-
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Training throughput (forward+backward+AdamW) of a preset, same model and batch as ../shared/peers/pytorch-bench.sh.")
     static final class Train implements Runnable {
@@ -63,29 +51,25 @@ final class BenchCommand implements Runnable {
         int steps;
         @Option(names = "--warmup", description = "Untimed warmup steps (default: ${DEFAULT-VALUE})", defaultValue = "5")
         int warmup;
-        @Option(names = "--threads", description = "Threads of one rank (default: all processors); with --ranks see --threads-per-rank", defaultValue = "0")
-        int threads;
-        @Option(names = "--zero-stage", description = "ZeRO stage 0-3 (default: ${DEFAULT-VALUE})", defaultValue = "0")
-        int zeroStage;
         @Option(names = "--overlap-comm", negatable = true,
                 description = "ZeRO-2/3: reduce-scatter gradients on a background stream while backward goes on (DeepSpeed's overlap_comm; default as DeepSpeed: on at stage 3 only).")
         Boolean overlapComm;
-        @Option(names = "--bf16", description = "bf16 mixed precision: GEMMs on bf16 operands with fp32 accumulation, fp32 master weights.")
-        boolean bf16;
         @Option(names = "--batch", description = "Sequences per step (default: the preset's)", defaultValue = "0")
         int batch;
         @Option(names = "--seq", description = "Sequence length (default: the preset's; longer ones extend the position table)", defaultValue = "0")
         int seq;
-        @Option(names = "--checkpoint-activations", description = "Keep only block inputs in forward, recompute each block in backward.")
-        boolean checkpointActivations;
-        @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
-        boolean json;
+        @Mixin
+        TrainingOptions training = new TrainingOptions();
         @Mixin
         RankOptions ranks = new RankOptions();
+        @Mixin
+        BenchOutput output = new BenchOutput();
 
         @Override
         public void run() {
             TrainBench.Preset p = TrainBench.Preset.parse(preset);
+            int threads = training.threadsOrAll(), zeroStage = training.zeroStageOrZero();
+            boolean checkpointActivations = training.checkpointActivationsEnabled();
             if (batch < 0 || seq < 0) throw new IllegalArgumentException("--batch " + batch + " and --seq " + seq + " must be >= 1 (0 = the preset's)");
             // MPI ranks on this host measure at the same time, each seeing its share of the cores: their sum is the peak.
             double peak;
@@ -94,7 +78,7 @@ final class BenchCommand implements Runnable {
             }
             ZeroOptions zero = overlapComm == null ? ZeroOptions.stage(zeroStage) : ZeroOptions.stage(zeroStage).withOverlapComm(overlapComm);
             TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads, rank -> {
-                if (!bf16) return TrainBench.run(p, rank, zero, warmup, steps, peak, batch, seq, checkpointActivations,
+                if (!training.bf16Enabled()) return TrainBench.run(p, rank, zero, warmup, steps, peak, batch, seq, checkpointActivations,
                         io.jspeed.model.layer.Linear.fp32(), false);
                 // bf16: GEMM operands rounded to bf16 with fp32 accumulation (oneDNN where it is installed and measured
                 // faster on this host), fp32 master weights updated by AdamW.
@@ -105,11 +89,8 @@ final class BenchCommand implements Runnable {
                 }
             });
             if (!ranks.leaderProcess()) return;
-            append(r.toJson());
-            if (json) {
-                System.out.println(r.toJson());
-                return;
-            }
+            output.record(r.toJson());
+            if (!output.wantsTable()) return;
             System.out.printf(Locale.ROOT, "%-10s %5s %7s %5s %9s %12s %10s %7s %12s %12s %14s%n", "preset", "ranks", "threads", "stage", "params",
                     "step ms (med)", "tokens/s", "MFU", "peak GF/s", "peak RSS MiB", "states/rank MiB");
             System.out.printf(Locale.ROOT, "%-10s %5d %7d %5d %9.1fM %12.1f %10.0f %6.1f%% %12.0f %12.0f %14.1f%n", r.preset(), r.ranks(), r.threads(),
@@ -137,8 +118,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--iterations", defaultValue = "20") int iterations;
         @Option(names = "--remeasure", description = "Measure the host's engine and blocking choice again and rewrite its cache.")
         boolean remeasure;
-        @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
-        boolean json;
+        @Mixin
+        BenchOutput output = new BenchOutput();
 
         @Override
         public void run() {
@@ -155,7 +136,7 @@ final class BenchCommand implements Runnable {
                                 + host.engines().stream().map(MatmulEngine::name).toList());
                     }
                     printHost(host, pool, dims.getFirst());
-                    if (!json) System.out.printf("%-12s %6s %6s %6s %8s %10s %10s%n", "engine", "m", "k", "n", "threads", "ms", "GFLOP/s");
+                    if (output.wantsTable()) System.out.printf("%-12s %6s %6s %6s %8s %10s %10s%n", "engine", "m", "k", "n", "threads", "ms", "GFLOP/s");
                     for (int[] d : dims) {
                         for (MatmulEngine e : chosen) {
                             print(GemmBench.run(e, pool, d[0], d[1], d[2], transB, warmup, iterations));
@@ -168,9 +149,8 @@ final class BenchCommand implements Runnable {
         }
 
         private void print(GemmBench.Result r) {
-            append(r.toJson());
-            if (json) System.out.println(r.toJson());
-            else System.out.printf(Locale.ROOT, "%-12s %6d %6d %6d %8d %10.3f %10.1f%n",
+            output.record(r.toJson());
+            if (output.wantsTable()) System.out.printf(Locale.ROOT, "%-12s %6d %6d %6d %8d %10.3f %10.1f%n",
                     r.engine(), r.m(), r.k(), r.n(), r.threads(), r.millis(), r.gflops());
         }
 
@@ -180,7 +160,7 @@ final class BenchCommand implements Runnable {
             String bf16Impl = host.engines().stream().filter(e -> e instanceof DnnlBf16Matmul).findFirst()
                     .map(e -> ((DnnlBf16Matmul) e).implementation(pool, false, transB, firstShape[0], firstShape[2], firstShape[1]))
                     .orElse("none");
-            if (json) {
+            if (!output.wantsTable()) {
                 String line = String.format(Locale.ROOT,
                         "{\"bench\":\"gemm-host\",\"cpu\":\"%s\",\"l1d\":%d,\"l2\":%d,\"l3\":%d,\"flags\":\"%s\",\"threads\":%d,"
                                 + "\"kc\":%d,\"mc\":%d,\"nc\":%d,\"fp32_engine\":\"%s\",\"bf16_engine\":\"%s\",\"dnnl\":\"%s\","
@@ -188,8 +168,7 @@ final class BenchCommand implements Runnable {
                         jsonText(HostCaches.cpuModel()), c.l1d(), c.l2(), c.l3(), String.join(" ", HostCaches.gemmFlags()),
                         pool.threads(), host.blocking().kc(), host.blocking().mc(), host.blocking().nc(), host.fp32().name(),
                         host.bf16().name(), host.dnnl(), bf16Impl);
-                append(line);
-                System.out.println(line);
+                output.record(line);
                 return;
             }
             System.out.println("CPU      " + HostCaches.cpuModel() + " (" + String.join(" ", HostCaches.gemmFlags()) + ")");
@@ -236,8 +215,8 @@ final class BenchCommand implements Runnable {
         int maxIterations;
         @Option(names = "--timeout-s", description = "Deadline of every collective in seconds (default: ${DEFAULT-VALUE})", defaultValue = "300")
         int timeoutSeconds;
-        @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
-        boolean json;
+        @Mixin
+        BenchOutput output = new BenchOutput();
 
         @Override
         public Integer call() {
@@ -258,20 +237,19 @@ final class BenchCommand implements Runnable {
                     throw e;
                 }
                 world.close();
-                if (report == null) return 0;
-                for (String line : report.jsonLines()) append(line);
-                if (json) report.jsonLines().forEach(System.out::println);
-                else System.out.print(report.table());
+                if (report != null) print(report);
                 return 0;
             }
             if (!backend.equals("local")) throw new IllegalArgumentException("--backend must be local or mpi, got '" + backend + "'");
             if (ranks < 1) throw new IllegalArgumentException("--ranks must be >= 1, got " + ranks);
             if (timeoutSeconds < 1) throw new IllegalArgumentException("--timeout-s must be >= 1, got " + timeoutSeconds);
-            CommBench.Report report = CommBench.runLocal(ranks, maxBytes, maxIterations, Duration.ofSeconds(timeoutSeconds));
-            for (String line : report.jsonLines()) append(line);
-            if (json) report.jsonLines().forEach(System.out::println);
-            else System.out.print(report.table());
+            print(CommBench.runLocal(ranks, maxBytes, maxIterations, Duration.ofSeconds(timeoutSeconds)));
             return 0;
+        }
+
+        private void print(CommBench.Report report) {
+            report.jsonLines().forEach(output::record);
+            if (output.wantsTable()) System.out.print(report.table());
         }
     }
 
@@ -285,18 +263,16 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch", description = "Sequences (default: ${DEFAULT-VALUE})", defaultValue = "1") int batch;
         @Option(names = "--threads", description = "Threads (default: all processors)", defaultValue = "0") int threads;
         @Option(names = "--iterations", description = "Timed passes per kernel (default: 0 = at least 3 and 2 s)", defaultValue = "0") int iterations;
-        @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
+        @Mixin
+        BenchOutput output = new BenchOutput();
 
         @Override
         public void run() {
             AttentionShape shape = new AttentionShape(batch, seq, heads, kvHeads == 0 ? heads : kvHeads, headDim);
             try (Parallel pool = Parallel.withThreads(threads)) {
                 AttentionBench.Result r = AttentionBench.run(shape, pool, iterations, PeakFlops.measureGflops(pool));
-                append(r.toJson());
-                if (json) {
-                    System.out.println(r.toJson());
-                    return;
-                }
+                output.record(r.toJson());
+                if (!output.wantsTable()) return;
                 System.out.printf(Locale.ROOT, "%6s %7s %10s %10s %10s %10s %8s %9s %10s%n", "seq", "threads", "flash ms", "GFLOP/s",
                         "old ms", "old GF/s", "speedup", "of peak", "peak GF/s");
                 double oldMs = Double.isNaN(r.oldSavedMs()) ? r.oldRecomputedMs()
@@ -319,18 +295,17 @@ final class BenchCommand implements Runnable {
         @Option(names = "--threads", description = "Threads (default: all processors)", defaultValue = "0") int threads;
         @Option(names = "--warmup", defaultValue = "20") int warmup;
         @Option(names = "--iterations", defaultValue = "50") int iterations;
-        @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
-        boolean json;
+        @Mixin
+        BenchOutput output = new BenchOutput();
 
         @Override
         public void run() {
             try (Parallel pool = Parallel.withThreads(threads)) {
-                if (!json) System.out.printf("%-8s %6s %6s %6s %8s %10s %10s%n", "format", "rows", "cols", "batch", "threads", "ms", "weight GB/s");
+                if (output.wantsTable()) System.out.printf("%-8s %6s %6s %6s %8s %10s %10s%n", "format", "rows", "cols", "batch", "threads", "ms", "weight GB/s");
                 for (String f : formats) {
                     MatvecBench.Result r = MatvecBench.run(f, rows, cols, batch, pool, warmup, iterations);
-                    append(r.toJson());
-                    if (json) System.out.println(r.toJson());
-                    else System.out.printf(Locale.ROOT, "%-8s %6d %6d %6d %8d %10.3f %10.2f%n", r.format(), r.rows(), r.cols(), r.batch(),
+                    output.record(r.toJson());
+                    if (output.wantsTable()) System.out.printf(Locale.ROOT, "%-8s %6d %6d %6d %8d %10.3f %10.2f%n", r.format(), r.rows(), r.cols(), r.batch(),
                             r.threads(), r.millis(), r.gigabytesPerSecond());
                 }
             }
@@ -344,22 +319,21 @@ final class BenchCommand implements Runnable {
         String preset;
         @Option(names = "--ranks", split = ",", description = "Rank counts (default: 1,2,4,8)")
         List<Integer> ranks;
-        @Option(names = "--json", description = "Print one JSON object per line instead of a table.")
-        boolean json;
+        @Mixin
+        BenchOutput output = new BenchOutput();
 
         @Override
         public Integer call() throws IOException {
             List<Integer> counts = ranks != null ? ranks : List.of(1, 2, 4, 8);
-            if (!json) {
+            if (output.wantsTable()) {
                 System.out.println("formula per rank (fp32 AdamW, Ψ parameters): stage 0 16Ψ, 1 8Ψ+8Ψ/N, 2 4Ψ+12Ψ/N, 3 16Ψ/N"
                         + " (parameters 4Ψ, gradients 4Ψ, moments 8Ψ; the fp32 master is the parameter)");
                 System.out.printf(Locale.ROOT, "%-10s %5s %5s %12s %14s %14s %7s %14s%n", "preset", "stage", "ranks", "params", "measured MiB",
                         "formula MiB", "ratio", "working MiB");
             }
             for (io.jspeed.bench.ZeroBench.Row r : io.jspeed.bench.ZeroBench.run(TrainBench.Preset.parse(preset), counts)) {
-                append(r.toJson());
-                if (json) System.out.println(r.toJson());
-                else System.out.printf(Locale.ROOT, "%-10s %5d %5d %12d %14.1f %14.1f %7.3f %14.1f%n", r.preset(), r.stage(), r.ranks(),
+                output.record(r.toJson());
+                if (output.wantsTable()) System.out.printf(Locale.ROOT, "%-10s %5d %5d %12d %14.1f %14.1f %7.3f %14.1f%n", r.preset(), r.stage(), r.ranks(),
                         r.params(), r.measured().modelStateBytes() / 1048576.0, r.formula() / 1048576.0, r.ratio(),
                         r.measured().workingBytes() / 1048576.0);
             }
@@ -384,8 +358,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--llama-bench", description = "llama-bench binary to run side by side; 'none' to skip (default: ${DEFAULT-VALUE})",
                 defaultValue = "../shared/peers/llama.cpp/bin/llama-bench")
         String llamaBench;
-        @Option(names = "--json", description = "Print one JSON object instead of a table.")
-        boolean json;
+        @Mixin
+        BenchOutput output = new BenchOutput();
 
         @Override
         public Integer call() throws Exception {
@@ -393,7 +367,7 @@ final class BenchCommand implements Runnable {
             try (Parallel pool = Parallel.withThreads(threads); LoadedModel loaded = ModelLoader.load(model);
                  HostMatmul host = HostMatmul.open(pool, HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), System.err::println)) {
                 double dram = StreamTriad.measureGbps(pool, 5);
-                if (!json) System.err.println("prefill GEMM engines: " + host.fp32().name() + " (F32/F16/BF16 weights), " + host.coarseWeights().name() + " (quantized)");
+                if (output.wantsTable()) System.err.println("prefill GEMM engines: " + host.fp32().name() + " (F32/F16/BF16 weights), " + host.coarseWeights().name() + " (quantized)");
                 r = DecodeBench.run(model.toString(), loaded, pool, host.fp32(), host.coarseWeights(), prefillTokens, decodeTokens, repetitions, dram);
             }
             LlamaBench.Result peer = null;
@@ -404,11 +378,8 @@ final class BenchCommand implements Runnable {
             if (peer != null)
                 line = line.substring(0, line.length() - 1) + String.format(Locale.ROOT, ",\"llama_cpp_decode_tokens_per_s\":%.2f,\"llama_cpp_prefill_tokens_per_s\":%.2f}",
                         peer.decodeTokensPerS(), peer.prefillTokensPerS());
-            append(line);
-            if (json) {
-                System.out.println(line);
-                return 0;
-            }
+            output.record(line);
+            if (!output.wantsTable()) return 0;
             System.out.printf(Locale.ROOT, "%-28s %-14s %7s %12s %12s %10s %8s %8s%n", "model", "format", "threads", "tg" + decodeTokens + " t/s",
                     "pp" + prefillTokens + " t/s", "MB/token", "GB/s", "DRAM");
             System.out.printf(Locale.ROOT, "%-28s %-14s %7d %12.1f %12.1f %10.1f %8.1f %8.1f%n", "jspeed " + model.getFileName(), r.format(), r.threads(),

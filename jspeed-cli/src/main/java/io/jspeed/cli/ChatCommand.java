@@ -13,6 +13,7 @@ import io.jspeed.model.tokenizer.StreamingDecoder;
 import io.jspeed.model.tokenizer.Tokenizer;
 import io.jspeed.tensor.Parallel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
@@ -41,20 +42,9 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = {"--max-tokens", "-n"}, description = "Longest reply in tokens (default: ${DEFAULT-VALUE}).", defaultValue = "512")
     int maxTokens;
 
-    @Option(names = "--temperature", description = "Softmax temperature; 0 = greedy (default: ${DEFAULT-VALUE}).", defaultValue = "0.7")
-    float temperature;
-
-    @Option(names = "--top-k", description = "Keep the k most likely tokens; 0 = all (default: ${DEFAULT-VALUE}).", defaultValue = "40")
-    int topK;
-
-    @Option(names = "--top-p", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).", defaultValue = "0.95")
-    float topP;
-
-    @Option(names = "--min-p", description = "Drop tokens less likely than this fraction of the top token (default: ${DEFAULT-VALUE}).", defaultValue = "0.05")
-    float minP;
-
-    @Option(names = "--seed", description = "Sampling seed (default: ${DEFAULT-VALUE}).", defaultValue = "42")
-    long seed;
+    /** A conversation reads better with some randomness and a floor under unlikely tokens than generate's defaults. */
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions(0.7f, 0.05f);
 
     @Option(names = "--threads", description = "Worker threads (default: all processors).", defaultValue = "0")
     int threads;
@@ -63,7 +53,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        Sampler sampler = new Sampler(new Sampler.Settings(temperature, topK, topP, minP, 1f, 64, seed));
+        Sampler sampler = new Sampler(sampling.settings());
         try (LoadedModel loaded = ModelLoader.load(model); Parallel pool = Parallel.withThreads(threads)) {
             Tokenizer tokenizer = loaded.requireTokenizer();
             ChatSession chat = new ChatSession(template(model, tokenizer, loaded), tokenizer, system);

@@ -12,6 +12,7 @@ import io.jspeed.model.tokenizer.Tokenizer;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.train.checkpoint.Checkpointer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -47,29 +48,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"--max-tokens", "-n"}, description = "Tokens to generate (default: ${DEFAULT-VALUE}).", defaultValue = "200")
     int maxTokens;
 
-    @Option(names = "--temperature", description = "Softmax temperature; 0 = greedy (default: ${DEFAULT-VALUE}).", defaultValue = "0.8")
-    float temperature;
-
-    @Option(names = "--top-k", description = "Keep the k most likely tokens; 0 = all (default: ${DEFAULT-VALUE}).", defaultValue = "40")
-    int topK;
-
-    @Option(names = "--top-p", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).", defaultValue = "0.95")
-    float topP;
-
-    @Option(names = "--min-p", description = "Drop tokens less likely than this fraction of the top token; 0 = off (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    float minP;
-
-    @Option(names = {"--repetition-penalty", "--repeat-penalty"}, description = "Penalty for recently seen tokens; 1 = off (default: ${DEFAULT-VALUE}).", defaultValue = "1")
-    float repetitionPenalty;
-
-    @Option(names = "--repeat-last-n", description = "How many recent tokens the repetition penalty looks at (default: ${DEFAULT-VALUE}).", defaultValue = "64")
-    int repeatLastN;
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions(0.8f, 0f);
 
     @Option(names = "--stop", paramLabel = "STRING", description = "Stop when the output contains this text (repeatable).")
     List<String> stop = new ArrayList<>();
-
-    @Option(names = "--seed", description = "Sampling seed (default: ${DEFAULT-VALUE}).", defaultValue = "42")
-    long seed;
 
     @Option(names = "--kv-cache", description = "KV cache precision: fp32, bf16 or int8 (default: ${DEFAULT-VALUE}).", defaultValue = "fp32")
     String kvCache;
@@ -79,7 +62,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Sampler sampler = new Sampler(new Sampler.Settings(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, seed));
+        Sampler sampler = new Sampler(sampling.settings());
         KvCache.Precision precision = KvCache.Precision.parse(kvCache);
         StopStrings stops = new StopStrings(stop);
         Path path = model != null ? model : newestRun(Path.of("out"));

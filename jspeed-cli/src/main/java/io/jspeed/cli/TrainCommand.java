@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import static io.jspeed.cli.TrainingOptions.putIfGiven;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,18 +40,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for initialisation, data split and batches (training.seed).")
     Long seed;
 
-    @Option(names = "--threads", description = "Worker threads (training.threads, 0 = all processors), shared among in-process ranks unless --threads-per-rank is given.")
-    Integer threads;
-
-    @Option(names = "--bf16", description = {"bf16 mixed precision (bf16.enabled): the optimizer updates fp32 master weights, the model",
-            "computes with bf16-rounded weights, and every GEMM runs on bf16 operands with fp32 accumulation (oneDNN",
-            "where libdnnl2 is installed and measured faster on this host, else the Java path); activations, gradients",
-            "and all other arithmetic stay fp32, so it saves time on hosts with bf16 instructions, not memory."})
-    Boolean bf16;
-
-    @Option(names = "--checkpoint-activations", description = "Keep only each block's input in forward and recompute the block in backward (training.checkpoint_activations): less memory, one more forward per step.")
-    Boolean checkpointActivations;
-
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any config key by its dotted path, e.g. --set model.n_layer=6 --set optimizer.params.lr=3e-4")
     Map<String, String> sets = new LinkedHashMap<>();
 
@@ -59,8 +49,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (any number of ranks, any ZeRO stage).")
     Path resume;
 
-    @Option(names = "--zero-stage", paramLabel = "0-3", description = "ZeRO stage (zero_optimization.stage): 1 partitions optimizer states, 2 also gradients, 3 also parameters.")
-    Integer zeroStage;
+    @Mixin
+    TrainingOptions training = new TrainingOptions();
 
     @Mixin
     RankOptions ranks = new RankOptions();
@@ -68,15 +58,12 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> overrides = new LinkedHashMap<>();
-        put(overrides, "data.path", data);
-        put(overrides, "training.steps", steps);
-        put(overrides, "training.minutes", minutes);
-        put(overrides, "model.type", model);
-        put(overrides, "training.seed", seed);
-        put(overrides, "training.threads", threads);
-        put(overrides, "bf16.enabled", bf16);
-        put(overrides, "zero_optimization.stage", zeroStage);
-        put(overrides, "training.checkpoint_activations", checkpointActivations);
+        putIfGiven(overrides, "data.path", data);
+        putIfGiven(overrides, "training.steps", steps);
+        putIfGiven(overrides, "training.minutes", minutes);
+        putIfGiven(overrides, "model.type", model);
+        putIfGiven(overrides, "training.seed", seed);
+        training.addOverrides(overrides);
         overrides.putAll(sets);
         int world = ranks.worldSize();
 
@@ -102,9 +89,5 @@ final class TrainCommand implements Callable<Integer> {
             if (ranks.leaderProcess()) progress.summary(result, runDir);
         }
         return 0;
-    }
-
-    private static void put(Map<String, String> m, String key, Object value) {
-        if (value != null) m.put(key, String.valueOf(value));
     }
 }

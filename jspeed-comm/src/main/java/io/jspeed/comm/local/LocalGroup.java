@@ -86,11 +86,9 @@ public final class LocalGroup implements ProcessGroup {
 
     @Override
     public void allReduce(float[] buf, int off, int count, ReduceOp op) {
-        Slot s = begin("allReduce");
-        try {
+        framed("allReduce", s -> {
             checkRange(s, "buf", buf.length, off, count);
-            s.describe('f', count, op, -1).buffers(buf, off, buf, off);
-            rv.meet(rank, s);
+            meet(s.describe('f', count, op, -1).buffers(buf, off, buf, off));
             if (rv.size > 1) { // one rank: x op nothing is x, so skip the pass over the buffer
                 int lo = chunkStart(count, rank), hi = chunkStart(count, rank + 1);
                 for (int j = 0; j < rv.size; j++) {
@@ -100,21 +98,15 @@ public final class LocalGroup implements ProcessGroup {
                 ReduceKernels.reduce(op, rv.size, floatArrays, srcOffsets, rv.size, floatArrays, srcOffsets, hi - lo);
                 Arrays.fill(floatArrays, null); // the scratch must not keep the peers' buffers alive
             }
-            end(s, 4L * count);
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+            return end(s, 4L * count);
+        });
     }
 
     @Override
     public void allReduce(double[] buf, int off, int count, ReduceOp op) {
-        Slot s = begin("allReduce");
-        try {
+        framed("allReduce", s -> {
             checkRange(s, "buf", buf.length, off, count);
-            s.describe('d', count, op, -1).buffers(buf, off, buf, off);
-            rv.meet(rank, s);
+            meet(s.describe('d', count, op, -1).buffers(buf, off, buf, off));
             if (rv.size > 1) {
                 int lo = chunkStart(count, rank), hi = chunkStart(count, rank + 1);
                 for (int j = 0; j < rv.size; j++) {
@@ -124,23 +116,17 @@ public final class LocalGroup implements ProcessGroup {
                 ReduceKernels.reduce(op, rv.size, doubleArrays, srcOffsets, rv.size, doubleArrays, srcOffsets, hi - lo);
                 Arrays.fill(doubleArrays, null);
             }
-            end(s, 8L * count);
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+            return end(s, 8L * count);
+        });
     }
 
     @Override
     public void reduceScatter(float[] send, int sendOff, float[] recv, int recvOff, int countPerRank, ReduceOp op) {
-        Slot s = begin("reduceScatter");
-        try {
+        framed("reduceScatter", s -> {
             int total = checkedTotal(s, countPerRank);
             checkRange(s, "send", send.length, sendOff, total);
             checkRange(s, "recv", recv.length, recvOff, countPerRank);
-            s.describe('f', countPerRank, op, -1).buffers(send, sendOff, recv, recvOff);
-            rv.meet(rank, s);
+            meet(s.describe('f', countPerRank, op, -1).buffers(send, sendOff, recv, recvOff));
             for (int j = 0; j < rv.size; j++) {
                 floatArrays[j] = (float[]) rv.slots[j].send;
                 srcOffsets[j] = rv.slots[j].sendOff + rank * countPerRank;
@@ -150,92 +136,64 @@ public final class LocalGroup implements ProcessGroup {
             ReduceKernels.reduce(op, rv.size, floatArrays, srcOffsets, 1, oneDestination, dstOffsets, countPerRank);
             Arrays.fill(floatArrays, null);
             oneDestination[0] = null;
-            end(s, 4L * total);
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+            return end(s, 4L * total);
+        });
     }
 
     @Override
     public void allGather(float[] send, int sendOff, float[] recv, int recvOff, int countPerRank) {
-        Slot s = begin("allGather");
-        try {
-            int total = checkedTotal(s, countPerRank);
-            checkRange(s, "send", send.length, sendOff, countPerRank);
-            checkRange(s, "recv", recv.length, recvOff, total);
-            s.describe('f', countPerRank, null, -1).buffers(send, sendOff, recv, recvOff);
-            rv.meet(rank, s);
-            for (int j = 0; j < rv.size; j++) {
-                Slot peer = rv.slots[j];
-                System.arraycopy((float[]) peer.send, peer.sendOff, recv, recvOff + j * countPerRank, countPerRank);
-            }
-            end(s, 4L * countPerRank);
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+        exchange("allGather", send, sendOff, recv, recvOff, countPerRank, false);
     }
 
     @Override
     public void allToAll(float[] send, int sendOff, float[] recv, int recvOff, int countPerRank) {
-        Slot s = begin("allToAll");
-        try {
+        exchange("allToAll", send, sendOff, recv, recvOff, countPerRank, true);
+    }
+
+    /**
+     * allGather (each rank sends one block) and allToAll (each rank sends one block per rank, blockPerRank): block j
+     * of this rank's recv is rank j's whole send, or for allToAll block {@code rank} of it.
+     */
+    private void exchange(String op, float[] send, int sendOff, float[] recv, int recvOff, int countPerRank,
+                          boolean blockPerRank) {
+        framed(op, s -> {
             int total = checkedTotal(s, countPerRank);
-            checkRange(s, "send", send.length, sendOff, total);
+            checkRange(s, "send", send.length, sendOff, blockPerRank ? total : countPerRank);
             checkRange(s, "recv", recv.length, recvOff, total);
-            if (send == recv && sendOff < recvOff + total && recvOff < sendOff + total && total > 0) {
+            if (blockPerRank && send == recv && sendOff < recvOff + total && recvOff < sendOff + total && total > 0) {
                 throw new IllegalArgumentException(s.where() + ": send [" + sendOff + ", " + (sendOff + total) + ") and recv ["
-                        + recvOff + ", " + (recvOff + total) + ") overlap in the same array; allToAll needs separate buffers");
+                        + recvOff + ", " + (recvOff + total) + ") overlap in the same array; " + op + " needs separate buffers");
             }
-            s.describe('f', countPerRank, null, -1).buffers(send, sendOff, recv, recvOff);
-            rv.meet(rank, s);
+            meet(s.describe('f', countPerRank, null, -1).buffers(send, sendOff, recv, recvOff));
+            int block = blockPerRank ? rank * countPerRank : 0;
             for (int j = 0; j < rv.size; j++) {
                 Slot peer = rv.slots[j];
-                System.arraycopy((float[]) peer.send, peer.sendOff + rank * countPerRank, recv, recvOff + j * countPerRank, countPerRank);
+                System.arraycopy((float[]) peer.send, peer.sendOff + block, recv, recvOff + j * countPerRank, countPerRank);
             }
-            end(s, 4L * total);
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+            return end(s, 4L * (blockPerRank ? total : countPerRank));
+        });
     }
 
     @Override
     public void broadcast(float[] buf, int off, int count, int root) {
-        Slot s = begin("broadcast");
-        try {
+        framed("broadcast", s -> {
             checkRange(s, "buf", buf.length, off, count);
             checkRank(s, "root", root);
-            s.describe('f', count, null, root).buffers(buf, off, buf, off);
-            rv.meet(rank, s);
+            meet(s.describe('f', count, null, root).buffers(buf, off, buf, off));
             if (rank != root) {
                 Slot from = rv.slots[root];
                 System.arraycopy((float[]) from.send, from.sendOff, buf, off, count);
             }
-            end(s, 4L * count);
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+            return end(s, 4L * count);
+        });
     }
 
     @Override
     public void barrier() {
-        Slot s = begin("barrier");
-        try {
-            s.describe(' ', 0, null, -1).buffers(null, 0, null, 0);
-            rv.meet(rank, s);
-            end(s, 0);
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+        framed("barrier", s -> {
+            meet(s.describe(' ', 0, null, -1).buffers(null, 0, null, 0));
+            return end(s, 0);
+        });
     }
 
     @Override
@@ -245,12 +203,11 @@ public final class LocalGroup implements ProcessGroup {
 
     @Override
     public ProcessGroup split(int color, int key, String name) {
-        Slot s = begin("split");
-        try {
+        return framed("split", s -> {
             s.describe(' ', 0, null, -1).buffers(null, 0, null, 0);
             s.color = color;
             s.key = key;
-            rv.meet(rank, s);
+            meet(s);
             List<Integer> members = new ArrayList<>();
             for (int j = 0; j < rv.size; j++) if (rv.slots[j].color == color) members.add(j);
             members.sort(Comparator.<Integer>comparingInt(j -> rv.slots[j].key).thenComparingInt(j -> j));
@@ -258,45 +215,33 @@ public final class LocalGroup implements ProcessGroup {
             LocalGroup mine = new LocalGroup(child, members.indexOf(rank));
             end(s, 0);
             return mine;
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+        });
     }
 
     @Override
     public void send(float[] buf, int off, int count, int dest, int tag) {
-        Slot s = begin("send");
-        try {
-            checkRange(s, "buf", buf.length, off, count);
-            checkRank(s, "dest", dest);
-            if (dest == rank) throw new IllegalArgumentException(s.where() + ": dest is this rank (" + rank + ")");
-            long t0 = System.nanoTime();
-            rv.p2p.send(rank, buf, off, count, dest, tag);
-            log.record("send", 4L * count, (System.nanoTime() - t0) * 1e-9);
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+        pointToPoint(true, buf, off, count, dest, tag);
     }
 
     @Override
     public void recv(float[] buf, int off, int count, int source, int tag) {
-        Slot s = begin("recv");
-        try {
+        pointToPoint(false, buf, off, count, source, tag);
+    }
+
+    /** send or recv with peer: not collective, so it goes through {@link PointToPoint}'s letters, not the rendezvous. */
+    private void pointToPoint(boolean sending, float[] buf, int off, int count, int peer, int tag) {
+        String op = sending ? "send" : "recv";
+        framed(op, s -> {
+            String what = sending ? "dest" : "source";
             checkRange(s, "buf", buf.length, off, count);
-            checkRank(s, "source", source);
-            if (source == rank) throw new IllegalArgumentException(s.where() + ": source is this rank (" + rank + ")");
+            checkRank(s, what, peer);
+            if (peer == rank) throw new IllegalArgumentException(s.where() + ": " + what + " is this rank (" + rank + ")");
             long t0 = System.nanoTime();
-            rv.p2p.recv(rank, buf, off, count, source, tag);
-            log.record("recv", 4L * count, (System.nanoTime() - t0) * 1e-9);
-        } catch (Throwable t) {
-            throw failed(s, t);
-        } finally {
-            release();
-        }
+            if (sending) rv.p2p.send(rank, buf, off, count, peer, tag);
+            else rv.p2p.recv(rank, buf, off, count, peer, tag);
+            log.record(op, 4L * count, (System.nanoTime() - t0) * 1e-9);
+            return null;
+        });
     }
 
     @Override
@@ -312,6 +257,27 @@ public final class LocalGroup implements ProcessGroup {
     }
 
     // ---- the frame every call runs in ----
+
+    /** What one call does inside its frame, given this rank's slot; void calls return null. */
+    @FunctionalInterface
+    private interface Body<T> {
+        T run(Slot s);
+    }
+
+    /**
+     * Runs body as one call on this handle: claims the handle, turns any failure into a broken cluster (see
+     * {@link #failed}), and releases the handle however the body ends.
+     */
+    private <T> T framed(String op, Body<T> body) {
+        Slot s = begin(op);
+        try {
+            return body.run(s);
+        } catch (Throwable t) {
+            throw failed(s, t);
+        } finally {
+            release();
+        }
+    }
 
     /** Claims the handle for this call and numbers it (point-to-point calls are not numbered: they are not collective). */
     private Slot begin(String op) {
@@ -333,10 +299,17 @@ public final class LocalGroup implements ProcessGroup {
         return slot;
     }
 
-    private void end(Slot s, long bytes) {
+    /** Publishes this rank's described call and waits until every rank has published the same one. */
+    private void meet(Slot s) {
+        rv.meet(rank, s);
+    }
+
+    /** Waits until every rank's share is done, then logs the call; returns null so a void body can end with it. */
+    private Void end(Slot s, long bytes) {
         rv.leave(rank, s);
         s.clearBuffers();
         log.record(s.op, bytes, (System.nanoTime() - startNanos) * 1e-9);
+        return null;
     }
 
     private void release() {

@@ -126,8 +126,7 @@ public final class MpiGroup implements ProcessGroup {
     @Override
     public synchronized void allReduce(float[] buf, int off, int count, ReduceOp op) {
         Objects.checkFromIndexSize(off, count, buf.length);
-        MemorySegment s = in.get(4L * count);
-        MemorySegment.copy(buf, off, s, JAVA_FLOAT, 0, count);
+        MemorySegment s = stageIn(buf, off, count);
         blocking("allReduce", 4L * count, () -> mpi.allreduce(IN_PLACE, s, count, mpi.floatType, mpiOp(op), comm));
         MemorySegment.copy(s, JAVA_FLOAT, 0, buf, off, count);
         if (op == ReduceOp.AVG) divide(buf, off, count);
@@ -148,9 +147,8 @@ public final class MpiGroup implements ProcessGroup {
         int total = Math.multiplyExact(size, countPerRank);
         Objects.checkFromIndexSize(sendOff, total, send.length);
         Objects.checkFromIndexSize(recvOff, countPerRank, recv.length);
-        MemorySegment s = in.get(4L * total);
+        MemorySegment s = stageIn(send, sendOff, total);
         MemorySegment d = out.get(4L * countPerRank);
-        MemorySegment.copy(send, sendOff, s, JAVA_FLOAT, 0, total);
         blocking("reduceScatter", 4L * total, () -> mpi.reduceScatterBlock(s, d, countPerRank, mpi.floatType, mpiOp(op), comm));
         MemorySegment.copy(d, JAVA_FLOAT, 0, recv, recvOff, countPerRank);
         if (op == ReduceOp.AVG) divide(recv, recvOff, countPerRank);
@@ -161,9 +159,8 @@ public final class MpiGroup implements ProcessGroup {
         int total = Math.multiplyExact(size, countPerRank);
         Objects.checkFromIndexSize(sendOff, countPerRank, send.length);
         Objects.checkFromIndexSize(recvOff, total, recv.length);
-        MemorySegment s = in.get(4L * countPerRank);
+        MemorySegment s = stageIn(send, sendOff, countPerRank);
         MemorySegment d = out.get(4L * total);
-        MemorySegment.copy(send, sendOff, s, JAVA_FLOAT, 0, countPerRank);
         blocking("allGather", 4L * countPerRank, () -> mpi.allgather(s, d, countPerRank, mpi.floatType, comm));
         MemorySegment.copy(d, JAVA_FLOAT, 0, recv, recvOff, total);
     }
@@ -173,9 +170,8 @@ public final class MpiGroup implements ProcessGroup {
         int total = Math.multiplyExact(size, countPerRank);
         Objects.checkFromIndexSize(sendOff, total, send.length);
         Objects.checkFromIndexSize(recvOff, total, recv.length);
-        MemorySegment s = in.get(4L * total);
+        MemorySegment s = stageIn(send, sendOff, total);
         MemorySegment d = out.get(4L * total);
-        MemorySegment.copy(send, sendOff, s, JAVA_FLOAT, 0, total);
         run("allToAll", 4L * total, r -> mpi.ialltoall(s, d, countPerRank, mpi.floatType, comm, r));
         MemorySegment.copy(d, JAVA_FLOAT, 0, recv, recvOff, total);
     }
@@ -194,8 +190,7 @@ public final class MpiGroup implements ProcessGroup {
     public synchronized void send(float[] buf, int off, int count, int dest, int tag) {
         Objects.checkFromIndexSize(off, count, buf.length);
         checkRank("send destination", dest);
-        MemorySegment s = in.get(4L * count);
-        MemorySegment.copy(buf, off, s, JAVA_FLOAT, 0, count);
+        MemorySegment s = stageIn(buf, off, count);
         run("send", 4L * count, r -> mpi.isend(s, count, mpi.floatType, dest, tag, comm, r));
     }
 
@@ -358,6 +353,13 @@ public final class MpiGroup implements ProcessGroup {
             case SUM, AVG -> mpi.opSum;
             case MAX -> mpi.opMax;
         };
+    }
+
+    /** Copies count floats from src into the input staging buffer, which it returns. */
+    private MemorySegment stageIn(float[] src, int off, int count) {
+        MemorySegment s = in.get(4L * count);
+        MemorySegment.copy(src, off, s, JAVA_FLOAT, 0, count);
+        return s;
     }
 
     /** AVG is SUM divided by the group size; a division (not a multiply by 1/size) so it matches a naive mean exactly. */

@@ -21,22 +21,15 @@ final class Bf16KvCache extends KvCache {
     private final short[][] keys, values;
 
     Bf16KvCache(int layers, int kvHeads, int headDim, int maxLength) {
-        super(layers, kvHeads, headDim, maxLength);
+        super(Precision.BF16, layers, kvHeads, headDim, maxLength);
         keys = new short[layers][0];
         values = new short[layers][0];
     }
 
     @Override
-    public Precision precision() {
-        return Precision.BF16;
-    }
-
-    @Override
     protected void grow(int n) {
-        for (int l = 0; l < layers; l++) {
-            keys[l] = Arrays.copyOf(keys[l], n * kvWidth);
-            values[l] = Arrays.copyOf(values[l], n * kvWidth);
-        }
+        resize(keys, n * kvWidth);
+        resize(values, n * kvWidth);
     }
 
     @Override

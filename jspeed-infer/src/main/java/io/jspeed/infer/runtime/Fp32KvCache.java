@@ -14,22 +14,15 @@ final class Fp32KvCache extends KvCache {
     private final float[][] keys, values;
 
     Fp32KvCache(int layers, int kvHeads, int headDim, int maxLength) {
-        super(layers, kvHeads, headDim, maxLength);
+        super(Precision.FP32, layers, kvHeads, headDim, maxLength);
         keys = new float[layers][0];
         values = new float[layers][0];
     }
 
     @Override
-    public Precision precision() {
-        return Precision.FP32;
-    }
-
-    @Override
     protected void grow(int n) {
-        for (int l = 0; l < layers; l++) {
-            keys[l] = Arrays.copyOf(keys[l], n * kvWidth);
-            values[l] = Arrays.copyOf(values[l], n * kvWidth);
-        }
+        resize(keys, n * kvWidth);
+        resize(values, n * kvWidth);
     }
 
     @Override

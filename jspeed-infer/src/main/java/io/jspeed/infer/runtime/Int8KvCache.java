@@ -9,7 +9,7 @@ final class Int8KvCache extends KvCache {
     private final float[][] keyScales, valueScales;
 
     Int8KvCache(int layers, int kvHeads, int headDim, int maxLength) {
-        super(layers, kvHeads, headDim, maxLength);
+        super(Precision.INT8, layers, kvHeads, headDim, maxLength);
         keys = new byte[layers][0];
         values = new byte[layers][0];
         keyScales = new float[layers][0];
@@ -17,18 +17,11 @@ final class Int8KvCache extends KvCache {
     }
 
     @Override
-    public Precision precision() {
-        return Precision.INT8;
-    }
-
-    @Override
     protected void grow(int n) {
-        for (int l = 0; l < layers; l++) {
-            keys[l] = Arrays.copyOf(keys[l], n * kvWidth);
-            values[l] = Arrays.copyOf(values[l], n * kvWidth);
-            keyScales[l] = Arrays.copyOf(keyScales[l], n * kvHeads);
-            valueScales[l] = Arrays.copyOf(valueScales[l], n * kvHeads);
-        }
+        resize(keys, n * kvWidth);
+        resize(values, n * kvWidth);
+        resize(keyScales, n * kvHeads);
+        resize(valueScales, n * kvHeads);
     }
 
     @Override

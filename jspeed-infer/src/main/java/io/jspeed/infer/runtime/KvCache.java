@@ -1,5 +1,7 @@
 package io.jspeed.infer.runtime;
 
+import java.util.Arrays;
+
 /**
  * One sequence's keys and values for every layer, [position, kvHead, headDim] per layer, grown on demand up to the
  * model's context length. Attention runs inside the cache ({@link #attend}) so each storage precision reads its own
@@ -30,9 +32,11 @@ public abstract sealed class KvCache permits Fp32KvCache, Bf16KvCache, Int8KvCac
     private static final int MIN_CAPACITY = 64;
 
     protected final int layers, kvHeads, headDim, kvWidth, maxLength;
+    private final Precision precision;
     protected int capacity;
 
-    protected KvCache(int layers, int kvHeads, int headDim, int maxLength) {
+    protected KvCache(Precision precision, int layers, int kvHeads, int headDim, int maxLength) {
+        this.precision = precision;
         this.layers = layers;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
@@ -48,7 +52,9 @@ public abstract sealed class KvCache permits Fp32KvCache, Bf16KvCache, Int8KvCac
         };
     }
 
-    public abstract Precision precision();
+    public final Precision precision() {
+        return precision;
+    }
 
     public int maxLength() {
         return maxLength;
@@ -73,6 +79,19 @@ public abstract sealed class KvCache permits Fp32KvCache, Bf16KvCache, Int8KvCac
 
     /** Copies storage into arrays of newCapacity positions. */
     protected abstract void grow(int newCapacity);
+
+    /** Replaces each layer's array (float[], short[] or byte[]) by a copy of {@code length} elements, zero-filled past the old end. */
+    protected static void resize(Object[] perLayer, int length) {
+        for (int l = 0; l < perLayer.length; l++) {
+            perLayer[l] = switch (perLayer[l]) {
+                case float[] a -> Arrays.copyOf(a, length);
+                case short[] a -> Arrays.copyOf(a, length);
+                case byte[] a -> Arrays.copyOf(a, length);
+                default -> throw new IllegalArgumentException("a KV cache layer is a " + perLayer[l].getClass().getSimpleName()
+                        + "; expected float[], short[] or byte[]");
+            };
+        }
+    }
 
     /** Stores the key and value rows (kvWidth floats each) of one position. */
     public abstract void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff);

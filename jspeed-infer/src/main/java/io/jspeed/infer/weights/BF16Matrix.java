@@ -3,22 +3,16 @@ package io.jspeed.infer.weights;
 import static io.jspeed.infer.weights.Lanes.F;
 import static io.jspeed.infer.weights.Lanes.L;
 
-import io.jspeed.model.format.gguf.GgmlQuant;
 import io.jspeed.model.format.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Little-endian bfloat16 rows, widened to fp32 in registers. */
-final class BF16Matrix extends RowMatrix {
+final class BF16Matrix extends GgmlMatrix {
 
     BF16Matrix(int rows, int cols, MemorySegment data) {
-        super(rows, cols, data, 2L * cols);
-    }
-
-    @Override
-    public String format() {
-        return "BF16";
+        super(GgmlType.BF16, rows, cols, data);
     }
 
     @Override
@@ -31,14 +25,7 @@ final class BF16Matrix extends RowMatrix {
             acc1 = Lanes.bf16(data, o + 2L * (c + L)).fma(FloatVector.fromArray(F, x, xOff + c + L), acc1);
         }
         float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        if (c < cols) {
-            float[] tail = new float[cols - c];
-            GgmlQuant.dequantize(GgmlType.BF16, data, o + 2L * c, tail, 0, tail.length);
-            for (int i = 0; i < tail.length; i++) {
-                sum += tail[i] * x[xOff + c + i];
-            }
-        }
-        return sum;
+        return c < cols ? addTail(sum, o + 2L * c, c, x, xOff) : sum;
     }
 
     @Override
@@ -48,12 +35,7 @@ final class BF16Matrix extends RowMatrix {
             Lanes.bf16(data, o + 2L * c).intoArray(dst, off + c);
         }
         if (c < cols) {
-            GgmlQuant.dequantize(GgmlType.BF16, data, o + 2L * c, dst, off + c, cols - c);
+            dequantize(o + 2L * c, dst, off + c, cols - c);
         }
-    }
-
-    @Override
-    public void row(int r, float[] dst, int off) {
-        GgmlQuant.dequantize(GgmlType.BF16, data, r * rowBytes, dst, off, cols);
     }
 }

@@ -5,20 +5,16 @@ import static io.jspeed.infer.weights.Lanes.FLOAT_LE;
 import static io.jspeed.infer.weights.Lanes.L;
 import static io.jspeed.infer.weights.Lanes.LE;
 
+import io.jspeed.model.format.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Little-endian fp32 rows. */
-final class F32Matrix extends RowMatrix {
+final class F32Matrix extends GgmlMatrix {
 
     F32Matrix(int rows, int cols, MemorySegment data) {
-        super(rows, cols, data, 4L * cols);
-    }
-
-    @Override
-    public String format() {
-        return "F32";
+        super(GgmlType.F32, rows, cols, data);
     }
 
     @Override

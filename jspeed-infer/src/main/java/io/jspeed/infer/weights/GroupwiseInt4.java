@@ -16,19 +16,10 @@ import jdk.incubator.vector.VectorOperators;
  * of the group in its low nibble and element group/2 + j in its high nibble (Q4_0's order, so one load feeds two
  * float vectors), value (nibble - 8) * scale. Layout in docs/formats.md.
  */
-final class GroupwiseInt4 extends RowMatrix {
-
-    private final GroupScales scales;
+final class GroupwiseInt4 extends GroupwiseMatrix {
 
     GroupwiseInt4(int rows, int cols, MemorySegment packed, GroupScales scales) {
-        super(rows, cols, packed, cols / 2);
-        GroupScales.check(scales, rows, cols);
-        this.scales = scales;
-    }
-
-    @Override
-    public String format() {
-        return "INT4_G" + scales.group();
+        super(rows, cols, packed, 4, scales);
     }
 
     @Override

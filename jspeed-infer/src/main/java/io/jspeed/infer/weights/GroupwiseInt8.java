@@ -13,19 +13,10 @@ import jdk.incubator.vector.VectorOperators;
  * weights of a row; value q * scale. The layout is in docs/formats.md; the dot product is Q8_0's with the scale
  * read from the separate scales tensor.
  */
-final class GroupwiseInt8 extends RowMatrix {
-
-    private final GroupScales scales;
+final class GroupwiseInt8 extends GroupwiseMatrix {
 
     GroupwiseInt8(int rows, int cols, MemorySegment weights, GroupScales scales) {
-        super(rows, cols, weights, cols);
-        GroupScales.check(scales, rows, cols);
-        this.scales = scales;
-    }
-
-    @Override
-    public String format() {
-        return "INT8_G" + scales.group();
+        super(rows, cols, weights, 8, scales);
     }
 
     @Override

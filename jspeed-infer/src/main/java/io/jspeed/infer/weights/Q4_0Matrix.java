@@ -5,7 +5,6 @@ import static io.jspeed.infer.weights.Lanes.F;
 import static io.jspeed.infer.weights.Lanes.L;
 import static io.jspeed.infer.weights.Lanes.LE;
 
-import io.jspeed.model.format.gguf.GgmlQuant;
 import io.jspeed.model.format.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -17,19 +16,14 @@ import jdk.incubator.vector.VectorOperators;
  * low nibble and element 16 + j in its high nibble, value (q - 8) * d. One load of L bytes therefore feeds two
  * float vectors, x[j..j+L) and x[16+j..16+j+L), without any lane shuffling.
  */
-final class Q4_0Matrix extends RowMatrix {
+final class Q4_0Matrix extends GgmlMatrix {
 
     private static final int BLOCK = 32;
     private static final int BLOCK_BYTES = 18;
     private static final int HALF = 16;
 
     Q4_0Matrix(int rows, int cols, MemorySegment data) {
-        super(rows, cols, data, GgmlType.Q4_0.byteSize(cols));
-    }
-
-    @Override
-    public String format() {
-        return "Q4_0";
+        super(GgmlType.Q4_0, rows, cols, data);
     }
 
     @Override
@@ -59,10 +53,5 @@ final class Q4_0Matrix extends RowMatrix {
                 Lanes.toFloats(Lanes.highNibbles(q).sub((byte) 8)).mul(d).intoArray(dst, off + c + HALF + j);
             }
         }
-    }
-
-    @Override
-    public void row(int r, float[] dst, int off) {
-        GgmlQuant.dequantize(GgmlType.Q4_0, data, r * rowBytes, dst, off, cols);
     }
 }

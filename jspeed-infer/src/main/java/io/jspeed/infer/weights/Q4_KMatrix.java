@@ -5,7 +5,6 @@ import static io.jspeed.infer.weights.Lanes.F;
 import static io.jspeed.infer.weights.Lanes.L;
 import static io.jspeed.infer.weights.Lanes.LE;
 
-import io.jspeed.model.format.gguf.GgmlQuant;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import io.jspeed.model.format.gguf.GgmlType;
@@ -20,7 +19,7 @@ import jdk.incubator.vector.VectorOperators;
  * sub-block 2i+1, value d*sc*q - dmin*m. The eight scale/min pairs are unpacked once per super-block (scalar,
  * 16 values for 256 weights); the nibbles go through the same one-load-two-vectors path as Q4_0.
  */
-final class Q4_KMatrix extends RowMatrix {
+final class Q4_KMatrix extends GgmlMatrix {
 
     private static final int QK = 256;
     private static final int BLOCK_BYTES = 144;
@@ -28,12 +27,7 @@ final class Q4_KMatrix extends RowMatrix {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     Q4_KMatrix(int rows, int cols, MemorySegment data) {
-        super(rows, cols, data, GgmlType.Q4_K.byteSize(cols));
-    }
-
-    @Override
-    public String format() {
-        return "Q4_K";
+        super(GgmlType.Q4_K, rows, cols, data);
     }
 
     @Override
@@ -108,10 +102,5 @@ final class Q4_KMatrix extends RowMatrix {
     /** Unsigned byte k (0..7) of {@code word}. */
     private static int byteAt(long word, int k) {
         return (int) (word >>> (8 * k)) & 0xFF;
-    }
-
-    @Override
-    public void row(int r, float[] dst, int off) {
-        GgmlQuant.dequantize(GgmlType.Q4_K, data, r * rowBytes, dst, off, cols);
     }
 }

@@ -5,7 +5,6 @@ import static io.jspeed.infer.weights.Lanes.F;
 import static io.jspeed.infer.weights.Lanes.L;
 import static io.jspeed.infer.weights.Lanes.LE;
 
-import io.jspeed.model.format.gguf.GgmlQuant;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import io.jspeed.model.format.gguf.GgmlType;
@@ -20,19 +19,14 @@ import jdk.incubator.vector.VectorOperators;
  * give elements l, l+32 (low nibbles) and l+64, l+96 (high nibbles), whose top bits are the four 2-bit fields of
  * qh[l]; value d * scale * (q - 32). With L <= 16 lanes a load never straddles two scales.
  */
-final class Q6_KMatrix extends RowMatrix {
+final class Q6_KMatrix extends GgmlMatrix {
 
     private static final int QK = 256;
     private static final int BLOCK_BYTES = 210;
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     Q6_KMatrix(int rows, int cols, MemorySegment data) {
-        super(rows, cols, data, GgmlType.Q6_K.byteSize(cols));
-    }
-
-    @Override
-    public String format() {
-        return "Q6_K";
+        super(GgmlType.Q6_K, rows, cols, data);
     }
 
     @Override
@@ -97,10 +91,5 @@ final class Q6_KMatrix extends RowMatrix {
     /** Signed byte k (0..7) of {@code scales}. */
     private static float scale(long scales, int k) {
         return (byte) (scales >>> (8 * k));
-    }
-
-    @Override
-    public void row(int r, float[] dst, int off) {
-        GgmlQuant.dequantize(GgmlType.Q6_K, data, r * rowBytes, dst, off, cols);
     }
 }

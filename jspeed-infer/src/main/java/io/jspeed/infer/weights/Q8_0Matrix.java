@@ -3,7 +3,6 @@ package io.jspeed.infer.weights;
 import static io.jspeed.infer.weights.Lanes.F;
 import static io.jspeed.infer.weights.Lanes.L;
 
-import io.jspeed.model.format.gguf.GgmlQuant;
 import io.jspeed.model.format.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -16,18 +15,13 @@ import jdk.incubator.vector.VectorOperators;
  * Vector API the integer path needs as many widening steps as this one, and x stays in L1 either way, while the
  * weight stream, the real cost of decode, is the same 34 bytes per 32 weights.)
  */
-final class Q8_0Matrix extends RowMatrix {
+final class Q8_0Matrix extends GgmlMatrix {
 
     private static final int BLOCK = 32;
     private static final int BLOCK_BYTES = 34;
 
     Q8_0Matrix(int rows, int cols, MemorySegment data) {
-        super(rows, cols, data, GgmlType.Q8_0.byteSize(cols));
-    }
-
-    @Override
-    public String format() {
-        return "Q8_0";
+        super(GgmlType.Q8_0, rows, cols, data);
     }
 
     @Override
@@ -51,10 +45,5 @@ final class Q8_0Matrix extends RowMatrix {
                 Lanes.bytes(data, o + 2 + j).mul(d).intoArray(dst, off + c + j);
             }
         }
-    }
-
-    @Override
-    public void row(int r, float[] dst, int off) {
-        GgmlQuant.dequantize(GgmlType.Q8_0, data, r * rowBytes, dst, off, cols);
     }
 }
