@@ -19,7 +19,11 @@ public final class LlamaBench {
     public static Result run(Path llamaBench, Path model, int threads, int prefill, int decode) throws IOException {
         List<String> cmd = List.of(llamaBench.toString(), "-m", model.toString(), "-t", Integer.toString(threads),
                 "-p", Integer.toString(prefill), "-n", Integer.toString(decode), "-o", "json");
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        // Give the peer this JVM's launch environment, not the live one: the oneDNN binding setenv()s
+        // OMP_WAIT_POLICY=PASSIVE in this process, and llama.cpp's OpenMP threads would then sleep between ops.
+        if (System.getenv("OMP_WAIT_POLICY") == null) pb.environment().remove("OMP_WAIT_POLICY");
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0)
