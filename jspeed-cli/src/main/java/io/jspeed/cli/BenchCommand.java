@@ -16,6 +16,7 @@ import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.kernel.GemmBlocking;
 import io.jspeed.tensor.matmul.DnnlBf16Matmul;
 import io.jspeed.tensor.matmul.HostMatmul;
+import io.jspeed.tensor.matmul.JavaFp32Matmul;
 import io.jspeed.train.zero.ZeroOptions;
 import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.tensor.kernel.AttentionShape;
@@ -358,17 +359,32 @@ final class BenchCommand implements Runnable {
         @Option(names = "--llama-bench", description = "llama-bench binary to run side by side; 'none' to skip (default: ${DEFAULT-VALUE})",
                 defaultValue = "../shared/peers/llama.cpp/bin/llama-bench")
         String llamaBench;
+        @Option(names = "--prefill-gemm", paramLabel = "java|host", defaultValue = "java",
+                description = "GEMM engines for prefill: java (the Java fp32 GEMM, what generate and chat use) or host (the engines this "
+                        + "host measured fastest, oneDNN where installed, as perplexity uses). Default: ${DEFAULT-VALUE}.")
+        String prefillGemm;
         @Mixin
         BenchOutput output = new BenchOutput();
 
         @Override
         public Integer call() throws Exception {
+            if (!prefillGemm.equals("java") && !prefillGemm.equals("host"))
+                throw new IllegalArgumentException("--prefill-gemm " + prefillGemm + ": expected java or host");
             DecodeBench.Result r;
-            try (Parallel pool = Parallel.withThreads(threads); LoadedModel loaded = ModelLoader.load(model);
-                 HostMatmul host = HostMatmul.open(pool, HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), System.err::println)) {
+            try (Parallel pool = Parallel.withThreads(threads); LoadedModel loaded = ModelLoader.load(model)) {
                 double dram = StreamTriad.measureGbps(pool, 5);
-                if (output.wantsTable()) System.err.println("prefill GEMM engines: " + host.fp32().name() + " (F32/F16/BF16 weights), " + host.coarseWeights().name() + " (quantized)");
-                r = DecodeBench.run(model.toString(), loaded, pool, host.fp32(), host.coarseWeights(), prefillTokens, decodeTokens, repetitions, dram);
+                if (prefillGemm.equals("java")) {
+                    // no oneDNN in the process: binding it (FFM downcalls, its own arenas) measurably slows the JIT-compiled
+                    // weight loops of decode afterwards (docs/benchmarks.md), and generate and chat do not bind it either
+                    MatmulEngine java = new JavaFp32Matmul(GemmBlocking.fromCaches(HostCaches.read(), pool.threads()));
+                    r = DecodeBench.run(model.toString(), loaded, pool, java, java, prefillTokens, decodeTokens, repetitions, dram);
+                } else {
+                    try (HostMatmul host = HostMatmul.open(pool, HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), System.err::println)) {
+                        if (output.wantsTable()) System.err.println("prefill GEMM engines: " + host.fp32().name() + " (F32/F16/BF16 weights), "
+                                + host.coarseWeights().name() + " (quantized)");
+                        r = DecodeBench.run(model.toString(), loaded, pool, host.fp32(), host.coarseWeights(), prefillTokens, decodeTokens, repetitions, dram);
+                    }
+                }
             }
             LlamaBench.Result peer = null;
             Path peerBinary = Path.of(llamaBench);
