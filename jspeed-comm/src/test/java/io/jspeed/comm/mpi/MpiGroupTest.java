@@ -92,7 +92,8 @@ class MpiGroupTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(mpirun.toString(), "--allow-run-as-root", "--oversubscribe",
                 "--mca", "btl_vader_single_copy_mechanism", "none", "-np", Integer.toString(ranks),
-                java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                // pieces of 2000 bytes: the larger counts of the check cross piece boundaries, the smaller ones do not
+                java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djspeed.mpi.pieceBytes=2000",
                 "-cp", System.getProperty("java.class.path"), MpiCollectivesCheck.class.getName(), mode));
         Path log = Files.createTempFile("jspeed-mpi-test", ".log");
         try {
