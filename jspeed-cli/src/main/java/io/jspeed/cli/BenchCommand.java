@@ -79,14 +79,14 @@ final class BenchCommand implements Runnable {
             }
             ZeroOptions zero = overlapComm == null ? ZeroOptions.stage(zeroStage) : ZeroOptions.stage(zeroStage).withOverlapComm(overlapComm);
             TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads, rank -> {
-                if (!training.bf16Enabled()) return TrainBench.run(p, rank, zero, warmup, steps, peak, batch, seq, checkpointActivations,
-                        io.jspeed.model.layer.Linear.fp32(), false);
-                // bf16: GEMM operands rounded to bf16 with fp32 accumulation (oneDNN where it is installed and measured
-                // faster on this host), fp32 master weights updated by AdamW.
+                // GEMMs on the engine this host measured fastest (Java or oneDNN); bf16: bf16 operands with fp32
+                // accumulation, fp32 master weights updated by AdamW.
                 try (HostMatmul mm = HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(),
                         System.err::println)) {
-                    if (rank.isLeader()) System.err.println("bf16 matmul engine: " + mm.bf16().name());
-                    return TrainBench.run(p, rank, zero, warmup, steps, peak, batch, seq, checkpointActivations, mm.bf16(), true);
+                    boolean bf16 = training.bf16Enabled();
+                    MatmulEngine engine = bf16 ? mm.bf16() : mm.fp32();
+                    if (rank.isLeader()) System.err.println("matmul engine: " + engine.name());
+                    return TrainBench.run(p, rank, zero, warmup, steps, peak, batch, seq, checkpointActivations, engine, bf16);
                 }
             });
             if (!ranks.leaderProcess()) return;

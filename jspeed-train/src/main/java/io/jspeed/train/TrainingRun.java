@@ -18,7 +18,6 @@ import io.jspeed.train.data.TextCorpus;
 import io.jspeed.train.data.TokenDataset;
 import io.jspeed.train.monitor.MetricsLog;
 import io.jspeed.model.format.SafetensorsFile;
-import io.jspeed.model.layer.Linear;
 import io.jspeed.tensor.matmul.HostMatmul;
 import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.train.zero.InitialValues;
@@ -63,11 +62,10 @@ public final class TrainingRun {
         Tokenizer tokenizer = loadTokenizer(runDir);
         TokenDataset data = encode(split, tokenizer, rank.pool(), say);
 
-        // bf16: every GEMM on bf16 operands with fp32 accumulation (oneDNN where installed and faster here);
-        // the engine keeps fp32 masters (MasterWeights.Bf16).
-        try (HostMatmul bf16Matmul = config.bf16() ? HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(),
-                HostMatmul.defaultDnnlLibrary(), say::onMessage) : null) {
-            MatmulEngine matmul = bf16Matmul == null ? Linear.fp32() : bf16Matmul.bf16();
+        // GEMMs on the engine this host measured fastest (the Java GEMM or oneDNN); with bf16, on bf16 operands with
+        // fp32 accumulation, the engine keeping fp32 masters (MasterWeights.Bf16).
+        try (HostMatmul host = HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), say::onMessage)) {
+            MatmulEngine matmul = config.bf16() ? host.bf16() : host.fp32();
             TransformerLM model = new TransformerLM(modelSpec(config.model(), tokenizer.vocabSize()), rank.pool(), matmul);
             model.setActivationCheckpointing(config.activationCheckpointing().enabled());
             MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
@@ -106,11 +104,10 @@ public final class TrainingRun {
         if (data.checksum() != state.dataChecksum())
             throw new IOException("the training data differs from the data " + checkpoint + " was trained on (token checksum "
                     + data.checksum() + " vs " + state.dataChecksum() + "); resume needs the same --data");
-        // bf16: every GEMM on bf16 operands with fp32 accumulation (oneDNN where installed and faster here);
-        // the engine keeps fp32 masters (MasterWeights.Bf16).
-        try (HostMatmul bf16Matmul = config.bf16() ? HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(),
-                HostMatmul.defaultDnnlLibrary(), say::onMessage) : null) {
-            MatmulEngine matmul = bf16Matmul == null ? Linear.fp32() : bf16Matmul.bf16();
+        // GEMMs on the engine this host measured fastest (the Java GEMM or oneDNN); with bf16, on bf16 operands with
+        // fp32 accumulation, the engine keeping fp32 masters (MasterWeights.Bf16).
+        try (HostMatmul host = HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), say::onMessage)) {
+            MatmulEngine matmul = config.bf16() ? host.bf16() : host.fp32();
             TransformerLM model = new TransformerLM(modelSpec(config.model(), state.vocabSize()), rank.pool(), matmul);
             model.setActivationCheckpointing(config.activationCheckpointing().enabled());
             MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
