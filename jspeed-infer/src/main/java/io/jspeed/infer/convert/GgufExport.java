@@ -115,8 +115,8 @@ final class GgufExport {
             matrix(b + "attn_k.weight", L.k(), kOrder);
             matrix(b + "attn_v.weight", L.v(), null);
             if (L.qBias() != null) {
-                vector(b + "attn_q.bias", Vectors.reorder(L.qBias(), qOrder));
-                vector(b + "attn_k.bias", Vectors.reorder(L.kBias(), kOrder));
+                vector(b + "attn_q.bias", FloatArrays.reorder(L.qBias(), qOrder));
+                vector(b + "attn_k.bias", FloatArrays.reorder(L.kBias(), kOrder));
                 vector(b + "attn_v.bias", L.vBias());
             }
             if (L.qNorm() != null) {
@@ -149,7 +149,7 @@ final class GgufExport {
             WeightMatrix[] qkv = {L.q(), L.k(), L.v()};
             w.addRows(b + "attn_qkv.weight", typeFor(b + "attn_qkv.weight", d), new long[] {3L * d, d},
                     (r, dst) -> qkv[(int) (r / d)].row((int) (r % d), dst, 0));
-            vector(b + "attn_qkv.bias", Vectors.concat(L.qBias(), L.kBias(), L.vBias()));
+            vector(b + "attn_qkv.bias", FloatArrays.concat(L.qBias(), L.kBias(), L.vBias()));
             matrix(b + "attn_output.weight", L.o(), null);
             vector(b + "attn_output.bias", L.oBias());
             vector(b + "ffn_norm.weight", L.mlpNorm().weight());

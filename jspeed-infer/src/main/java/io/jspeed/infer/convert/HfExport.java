@@ -92,8 +92,8 @@ final class HfExport {
             matrix(a + "k_proj.weight", L.k(), kOrder);
             matrix(a + "v_proj.weight", L.v(), null);
             if (L.qBias() != null) {
-                vector(a + "q_proj.bias", Vectors.reorder(L.qBias(), qOrder));
-                vector(a + "k_proj.bias", Vectors.reorder(L.kBias(), kOrder));
+                vector(a + "q_proj.bias", FloatArrays.reorder(L.qBias(), qOrder));
+                vector(a + "k_proj.bias", FloatArrays.reorder(L.kBias(), kOrder));
                 vector(a + "v_proj.bias", L.vBias());
             }
             if (L.qNorm() != null) {
@@ -120,7 +120,7 @@ final class HfExport {
             vector(p + "ln_1.weight", L.attnNorm().weight());
             vector(p + "ln_1.bias", L.attnNorm().bias());
             conv1d(p + "attn.c_attn.weight", L.q(), L.k(), L.v());
-            vector(p + "attn.c_attn.bias", Vectors.concat(L.qBias(), L.kBias(), L.vBias()));
+            vector(p + "attn.c_attn.bias", FloatArrays.concat(L.qBias(), L.kBias(), L.vBias()));
             conv1d(p + "attn.c_proj.weight", L.o());
             vector(p + "attn.c_proj.bias", L.oBias());
             vector(p + "ln_2.weight", L.mlpNorm().weight());

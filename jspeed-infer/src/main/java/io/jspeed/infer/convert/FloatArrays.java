@@ -1,9 +1,9 @@
 package io.jspeed.infer.convert;
 
 /** Small float-vector rearrangements the exporters share (q/k bias reordering, GPT-2's fused q|k|v bias). */
-final class Vectors {
+final class FloatArrays {
 
-    private Vectors() {}
+    private FloatArrays() {}
 
     /** out[i] = v[order[i]]. */
     static float[] reorder(float[] v, int[] order) {
