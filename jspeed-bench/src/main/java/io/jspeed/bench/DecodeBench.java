@@ -3,6 +3,7 @@ package io.jspeed.bench;
 import io.jspeed.infer.model.LoadedModel;
 import io.jspeed.infer.runtime.LanguageModel;
 import io.jspeed.infer.runtime.SequenceState;
+import io.jspeed.tensor.HostCaches;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.matmul.MatmulEngine;
 
@@ -27,8 +28,12 @@ public final class DecodeBench {
         public String toJson() {
             return String.format(Locale.ROOT, "{\"bench\":\"decode\",\"model\":\"%s\",\"format\":\"%s\",\"threads\":%d,\"decode_tokens\":%d,"
                             + "\"prefill_tokens\":%d,\"decode_tokens_per_s\":%.2f,\"prefill_tokens_per_s\":%.2f,\"bytes_per_token\":%d,"
-                            + "\"gbps\":%.2f,\"dram_gbps\":%.2f}", model.replace("\\", "\\\\").replace("\"", "\\\""), format, threads, decodeTokens,
-                    prefillTokens, decodeTokensPerS, prefillTokensPerS, bytesPerToken, gbps(), dramGbps);
+                            + "\"gbps\":%.2f,\"dram_gbps\":%.2f,\"cpu\":\"%s\"}", escape(model), format, threads, decodeTokens,
+                    prefillTokens, decodeTokensPerS, prefillTokensPerS, bytesPerToken, gbps(), dramGbps, escape(HostCaches.cpuModel()));
+        }
+
+        private static String escape(String s) {
+            return s.replace("\\", "\\\\").replace("\"", "\\\"");
         }
     }
 

@@ -2,6 +2,7 @@ package io.jspeed.bench;
 
 import io.jspeed.model.ModelSpec;
 import io.jspeed.model.TransformerLM;
+import io.jspeed.tensor.HostCaches;
 import io.jspeed.tensor.matmul.MatmulEngine;
 import io.jspeed.train.RankContext;
 import io.jspeed.train.zero.RankMemory;
@@ -58,15 +59,16 @@ public final class TrainBench {
 
     public record Result(String preset, int ranks, int threads, int zeroStage, int batch, int seqLen, boolean checkpointActivations,
                          long parameters, double flopsPerToken, double medianStepMs, double tokensPerSecond, double mfu, double peakGflops,
-                         long peakRssBytes, RankMemory rankMemory, double firstLoss, double lastLoss) {
+                         long peakRssBytes, RankMemory rankMemory, double firstLoss, double lastLoss, String matmulEngine, boolean overlapComm) {
 
         public String toJson() {
             return String.format(Locale.ROOT, "{\"preset\":\"%s\",\"ranks\":%d,\"threads_per_rank\":%d,\"zero_stage\":%d,\"batch\":%d,"
                             + "\"seq_len\":%d,\"checkpoint_activations\":%b,\"parameters\":%d,\"flops_per_token\":%.0f,\"step_ms_median\":%.2f,"
                             + "\"tokens_per_s\":%.1f,\"mfu\":%.4f,\"peak_gflops\":%.1f,\"peak_rss_bytes\":%d,\"model_state_bytes_per_rank\":%d,"
-                            + "\"working_bytes_per_rank\":%d,\"loss_first\":%.4f,\"loss_last\":%.4f}",
+                            + "\"working_bytes_per_rank\":%d,\"loss_first\":%.4f,\"loss_last\":%.4f,\"matmul_engine\":\"%s\",\"overlap_comm\":%b,\"cpu\":\"%s\"}",
                     preset, ranks, threads, zeroStage, batch, seqLen, checkpointActivations, parameters, flopsPerToken, medianStepMs,
-                    tokensPerSecond, mfu, peakGflops, peakRssBytes, rankMemory.modelStateBytes(), rankMemory.workingBytes(), firstLoss, lastLoss);
+                    tokensPerSecond, mfu, peakGflops, peakRssBytes, rankMemory.modelStateBytes(), rankMemory.workingBytes(), firstLoss, lastLoss,
+                    matmulEngine, overlapComm, HostCaches.cpuModel().replace("\\", "\\\\").replace("\"", "\\\""));
         }
     }
 
@@ -116,7 +118,7 @@ public final class TrainBench {
         double tokensPerSecond = (double) n * ranks / (median / 1e3);
         double mfu = peakGflops > 0 ? flopsPerToken * tokensPerSecond / (peakGflops * 1e9) : Double.NaN;
         return new Result(preset.label, ranks, rank.pool().threads(), zero.stage(), b, t, checkpointActivations, params, flopsPerToken, median,
-                tokensPerSecond, mfu, peakGflops, MemoryProbe.peakRssBytes(), engine.memory(), first, last);
+                tokensPerSecond, mfu, peakGflops, MemoryProbe.peakRssBytes(), engine.memory(), first, last, matmul.name(), zero.overlapComm());
     }
 
     static double median(double[] xs) {
