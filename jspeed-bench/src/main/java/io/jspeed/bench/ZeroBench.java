@@ -46,7 +46,7 @@ public final class ZeroBench {
             for (int n : rankCounts) {
                 ZeroOptions d = ZeroOptions.stage(stage);
                 ZeroOptions options = new ZeroOptions(stage, d.reduceBucketSize(), d.allgatherBucketSize(), d.overlapComm(),
-                        d.contiguousGradients(), d.prefetchBucketSize(), 0, d.maxLiveParameters());
+                        d.contiguousGradients(), d.prefetchBucketSize(), 0, d.maxLiveParameters(), d.maxReuseDistance());
                 ProcessGroup rank0 = LocalCluster.create(n, Duration.ofSeconds(30)).getFirst();
                 TransformerLM model = new TransformerLM(preset.spec(), Parallel.serial());
                 long planned = MemoryPlan.of(model.paramBlocks(), options, n, false).memory().modelStateBytes();

@@ -51,6 +51,7 @@ final class ConfigJson {
         zero.put("stage3_prefetch_bucket_size", c.zero().prefetchBucketSize());
         zero.put("stage3_param_persistence_threshold", c.zero().paramPersistenceThreshold());
         zero.put("stage3_max_live_parameters", c.zero().maxLiveParameters());
+        zero.put("stage3_max_reuse_distance", c.zero().maxReuseDistance());
         root.put("comm_timeout_s", c.commTimeoutSeconds());
         root.put("steps_per_print", c.stepsPerPrint());
         ActivationCheckpointingConfig ac = c.activationCheckpointing();

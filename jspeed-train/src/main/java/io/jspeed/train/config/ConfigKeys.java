@@ -112,6 +112,7 @@ final class ConfigKeys {
         m.put("zero_optimization.stage3_prefetch_bucket_size", Kind.LONG);
         m.put("zero_optimization.stage3_param_persistence_threshold", Kind.LONG);
         m.put("zero_optimization.stage3_max_live_parameters", Kind.LONG);
+        m.put("zero_optimization.stage3_max_reuse_distance", Kind.LONG);
         m.put("comm_timeout_s", Kind.NUMBER);
         m.put("steps_per_print", Kind.INT);
         m.put("activation_checkpointing.partition_activations", Kind.BOOL);
@@ -157,7 +158,6 @@ final class ConfigKeys {
             Map.entry("zero_optimization.zero_quantized_gradients", "ZeRO++ quantized gradient reduce-scatter (qgZ) is not built yet"),
             Map.entry("zero_optimization.zero_hpz_partition_size", "ZeRO++ hierarchical partitioning (hpZ) is not built yet"),
             Map.entry("zero_optimization.sub_group_size", "optimizer sub-groups only matter with offload, which is not built yet"),
-            Map.entry("zero_optimization.stage3_max_reuse_distance", "jspeed frees a gathered block at its last use in the schedule; reuse-distance caching is not built"),
             Map.entry("zero_optimization.stage3_gather_16bit_weights_on_model_save", "checkpoints always hold full fp32 tensors by name; no gather option is needed"),
             Map.entry("zero_optimization.round_robin_gradients", "gradients are partitioned by contiguous bucket pieces, not round robin"),
             Map.entry("zero_optimization.mics_shard_size", "MiCS sharding is not built"),

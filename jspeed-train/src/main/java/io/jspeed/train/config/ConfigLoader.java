@@ -208,11 +208,14 @@ public final class ConfigLoader {
                 t.bool("zero_optimization.contiguous_gradients", d.contiguousGradients()),
                 t.int64("zero_optimization.stage3_prefetch_bucket_size", d.prefetchBucketSize()),
                 t.int64("zero_optimization.stage3_param_persistence_threshold", d.paramPersistenceThreshold()),
-                t.int64("zero_optimization.stage3_max_live_parameters", d.maxLiveParameters()));
+                t.int64("zero_optimization.stage3_max_live_parameters", d.maxLiveParameters()),
+                t.int64("zero_optimization.stage3_max_reuse_distance", d.maxReuseDistance()));
         for (String key : new String[] {"reduce_bucket_size", "allgather_bucket_size", "stage3_prefetch_bucket_size", "stage3_max_live_parameters"}) {
             String path = "zero_optimization." + key;
             if (t.has(path) && t.int64(path, 1) < 1) throw ConfigException.invalid(path, t.int64(path, 1), "a number of elements >= 1");
         }
+        if (z.maxReuseDistance() < 0)
+            throw ConfigException.invalid("zero_optimization.stage3_max_reuse_distance", z.maxReuseDistance(), "a number of elements >= 0 (0: never keep a block gathered)");
         if (t.has("zero_optimization.stage3_param_persistence_threshold") && z.paramPersistenceThreshold() < 0)
             throw ConfigException.invalid("zero_optimization.stage3_param_persistence_threshold", z.paramPersistenceThreshold(), "a number of elements >= 0");
         if (!z.contiguousGradients())

@@ -16,6 +16,17 @@ interface BlockParams {
     /** The use begun by {@link #acquire} is over. */
     void release();
 
+    /**
+     * The use is over but the block is needed again soon (within the reuse distance): a partitioned block keeps its
+     * gathered values until {@link #evict}; a replica has nothing to keep.
+     */
+    default void releaseKeepingGathered() {
+        release();
+    }
+
+    /** Drops values kept by {@link #releaseKeepingGathered} (before the optimizer changes the shards). */
+    default void evict() {}
+
     /** Where the working fp32 values of an owned piece are (the optimizer or the bf16 rounding writes there). */
     FloatSlice owned(ShardLayout.Piece piece);
 

@@ -15,7 +15,7 @@ public record MemoryPlan(int stage, int ranks, RankMemory memory) {
     public static MemoryPlan of(List<ParamBlock> blocks, ZeroOptions options, int ranks, boolean bf16) {
         int shardRanks = options.shardRanks(ranks);
         long bucket = options.bucketElements();
-        long params = 0, grads = 0, optimizer = 0, largestPadded = 0, largestPiece = 0;
+        long params = 0, grads = 0, optimizer = 0, largestPadded = 0, largestPiece = 0, gatheredTotal = 0;
         for (ParamBlock b : blocks) {
             ShardLayout layout = new ShardLayout(b.size(), bucket, shardRanks, 0);
             boolean partitionParams = options.partitionsBlock(b.size());
@@ -23,12 +23,17 @@ public record MemoryPlan(int stage, int ranks, RankMemory memory) {
             grads += 4L * (options.partitionsGradients() ? layout.shardSize() : layout.paddedSize());
             optimizer += (bf16 ? 12L : 8L) * layout.shardSize();
             largestPadded = Math.max(largestPadded, layout.paddedSize());
+            if (partitionParams) gatheredTotal += layout.paddedSize();
             for (ShardLayout.Bucket k : layout.buckets()) largestPiece = Math.max(largestPiece, k.perRank());
         }
         // Working set: a partitioned stage holds up to two gathered blocks (the current one and GPT-2's tied
-        // embedding) and as many transient gradient buffers; plus one bucket piece of reduction scratch.
+        // embedding), or with a reuse distance the blocks kept from forward to backward (up to max live parameters
+        // plus the block in use); as many transient gradient buffers; plus one bucket piece of reduction scratch.
+        long gathered = options.maxReuseDistance() > 0
+                ? Math.min(gatheredTotal, Math.max(2 * largestPadded, options.maxLiveParameters() + largestPadded))
+                : 2 * largestPadded;
         long working = (shardRanks > 1 || options.partitionsGradients() ? 4L * largestPiece : 0)
-                + (options.partitionsParameters() ? 2 * 4L * largestPadded : 0)
+                + (options.partitionsParameters() ? 4L * gathered : 0)
                 + (options.partitionsGradients() ? 2 * 4L * largestPadded : 0);
         return new MemoryPlan(options.stage(), ranks, new RankMemory(params, grads, optimizer, working));
     }
@@ -64,7 +69,6 @@ public record MemoryPlan(int stage, int ranks, RankMemory memory) {
     }
 
     private static ZeroOptions withStage(ZeroOptions o, int stage) {
-        return new ZeroOptions(stage, o.reduceBucketSize(), o.allgatherBucketSize(), o.overlapComm(), o.contiguousGradients(),
-                o.prefetchBucketSize(), o.paramPersistenceThreshold(), o.maxLiveParameters());
+        return o.withStage(stage);
     }
 }

@@ -20,6 +20,8 @@ final class PartitionedParams implements BlockParams {
     private final BufferPool pool;
     private final float[] shard;
     private int holders;
+    /** Gathered values kept after the last release, for a use within the reuse distance. */
+    private boolean kept;
     private CommStream.Pending prefetched;
     private float[] prefetchBuffer;
 
@@ -42,6 +44,10 @@ final class PartitionedParams implements BlockParams {
     @Override
     public void acquire() {
         if (holders++ > 0) return;
+        if (kept) {
+            kept = false;
+            return;
+        }
         float[] full;
         if (prefetched != null) {
             prefetched.await();
@@ -57,12 +63,12 @@ final class PartitionedParams implements BlockParams {
 
     /** Elements this block holds in full right now (gathered or being prefetched). */
     long liveElements() {
-        return holders > 0 || prefetched != null ? layout.paddedSize() : 0;
+        return holders > 0 || kept || prefetched != null ? layout.paddedSize() : 0;
     }
 
     /** Starts gathering this block on the stream unless it is held or already on its way. */
     void prefetch(CommStream stream) {
-        if (holders > 0 || prefetched != null) return;
+        if (holders > 0 || kept || prefetched != null) return;
         float[] full = pool.take(layout.paddedSize(), false);
         prefetchBuffer = full;
         prefetched = stream.submit("allGather of " + block.name(), g -> gather(g, full));
@@ -84,8 +90,27 @@ final class PartitionedParams implements BlockParams {
 
     @Override
     public void release() {
+        if (lastHolderLeaves()) drop();
+    }
+
+    @Override
+    public void releaseKeepingGathered() {
+        if (lastHolderLeaves()) kept = true;
+    }
+
+    @Override
+    public void evict() {
+        if (!kept) return;
+        kept = false;
+        drop();
+    }
+
+    private boolean lastHolderLeaves() {
         if (holders <= 0) throw new IllegalStateException("block " + block.name() + " released more often than acquired");
-        if (--holders > 0) return;
+        return --holders == 0;
+    }
+
+    private void drop() {
         float[] full = block.values();
         block.attachValues(null);
         pool.give(full);

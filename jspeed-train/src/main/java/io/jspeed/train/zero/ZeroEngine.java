@@ -40,6 +40,11 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
     private final PendingReductions reductions = new PendingReductions(buffers);
     private final boolean prefetch;
     private final long scratchBytes;
+    /**
+     * Per block, the elements of the partitioned blocks used between its forward use and its backward use (the
+     * blocks after it in the list): a block within stage3_max_reuse_distance stays gathered in between.
+     */
+    private final long[] reuseDistance;
 
     /**
      * Takes over the storage of model's blocks, filling each block's replica or shard from {@code initial} (the
@@ -78,6 +83,11 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
             params.add(partitionParams ? new PartitionedParams(b, layout, group, buffers, full) : new ReplicatedParams(b, layout, group));
             grads.add(options.partitionsGradients() ? new PartitionedGrads(b, layout, group, buffers, pool, reduceScratch, gradientStream, reductions)
                     : new ReplicatedGrads(b, layout, group, reduceScratch));
+        }
+        this.reuseDistance = new long[blocks.size()];
+        for (int i = blocks.size() - 2; i >= 0; i--) {
+            BlockParams after = params.get(i + 1);
+            reuseDistance[i] = reuseDistance[i + 1] + (after instanceof PartitionedParams ? after.layout().paddedSize() : 0);
         }
         this.master = MasterWeights.of(bf16, params);
         this.optimizer = new ShardedAdamW(settings, layouts);
@@ -126,7 +136,10 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
     public void release(ParamBlock block, boolean withGrads) {
         int i = indexOf(block);
         if (withGrads) grads.get(i).release();
-        params.get(i).release();
+        // a forward use is followed by this block's backward use; a backward use by the next step's forward
+        boolean keep = !withGrads && reuseDistance[i] <= options.maxReuseDistance() && liveElements() <= options.maxLiveParameters();
+        if (keep) params.get(i).releaseKeepingGathered();
+        else params.get(i).release();
     }
 
     /** Before the first micro-batch of a step. */
@@ -154,7 +167,11 @@ public final class ZeroEngine implements ParamSchedule, AutoCloseable {
 
     /** AdamW with learning rate lr on every owned piece, gradients multiplied by gradScale (clipping); then publish. */
     public void step(float lr, float gradScale) {
-        for (BlockParams p : params) if (p instanceof PartitionedParams pp) pp.cancelPrefetch();
+        for (BlockParams p : params) {
+            // kept or prefetched full values would be stale once the shards change
+            p.evict();
+            if (p instanceof PartitionedParams pp) pp.cancelPrefetch();
+        }
         AdamW.Hyper hyper = optimizer.nextStep(lr);
         for (int i = 0; i < blocks.size(); i++) {
             BlockParams p = params.get(i);

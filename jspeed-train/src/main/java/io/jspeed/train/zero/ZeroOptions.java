@@ -7,19 +7,26 @@ package io.jspeed.train.zero;
  */
 public record ZeroOptions(int stage, long reduceBucketSize, long allgatherBucketSize, boolean overlapComm,
                           boolean contiguousGradients, long prefetchBucketSize, long paramPersistenceThreshold,
-                          long maxLiveParameters) {
+                          long maxLiveParameters, long maxReuseDistance) {
 
     /**
-     * DeepSpeed's defaults: reduce/allgather buckets 5e8, prefetch 5e7, persistence 1e5, max live 1e9, and
-     * overlap_comm on at stage 3 only (DeepSpeed's validator sets it to {@code stage == 3} when the key is absent).
+     * DeepSpeed's defaults: reduce/allgather buckets 5e8, prefetch 5e7, persistence 1e5, max live 1e9, max reuse
+     * distance 1e9, and overlap_comm on at stage 3 only (DeepSpeed's validator sets it to {@code stage == 3} when
+     * the key is absent).
      */
     public static ZeroOptions stage(int stage) {
-        return new ZeroOptions(stage, 500_000_000L, 500_000_000L, stage == 3, true, 50_000_000L, 100_000L, 1_000_000_000L);
+        return new ZeroOptions(stage, 500_000_000L, 500_000_000L, stage == 3, true, 50_000_000L, 100_000L, 1_000_000_000L,
+                1_000_000_000L);
     }
 
     public ZeroOptions withOverlapComm(boolean overlap) {
         return new ZeroOptions(stage, reduceBucketSize, allgatherBucketSize, overlap, contiguousGradients, prefetchBucketSize,
-                paramPersistenceThreshold, maxLiveParameters);
+                paramPersistenceThreshold, maxLiveParameters, maxReuseDistance);
+    }
+
+    public ZeroOptions withStage(int newStage) {
+        return new ZeroOptions(newStage, reduceBucketSize, allgatherBucketSize, overlapComm, contiguousGradients, prefetchBucketSize,
+                paramPersistenceThreshold, maxLiveParameters, maxReuseDistance);
     }
 
     public ZeroOptions {
