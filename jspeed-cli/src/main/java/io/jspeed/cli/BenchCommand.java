@@ -79,12 +79,10 @@ final class BenchCommand implements Runnable {
             }
             ZeroOptions zero = overlapComm == null ? ZeroOptions.stage(zeroStage) : ZeroOptions.stage(zeroStage).withOverlapComm(overlapComm);
             TrainBench.Result r = ranks.launch(Duration.ofMinutes(5), threads, rank -> {
-                // GEMMs on the engine this host measured fastest (Java or oneDNN); bf16: bf16 operands with fp32
-                // accumulation, fp32 master weights updated by AdamW.
                 try (HostMatmul mm = HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(),
                         System.err::println)) {
                     boolean bf16 = training.bf16Enabled();
-                    MatmulEngine engine = bf16 ? mm.bf16() : mm.fp32();
+                    MatmulEngine engine = mm.forTraining(bf16);
                     if (rank.isLeader()) System.err.println("matmul engine: " + engine.name());
                     return TrainBench.run(p, rank, zero, warmup, steps, peak, batch, seq, checkpointActivations, engine, bf16);
                 }
@@ -342,6 +340,9 @@ final class BenchCommand implements Runnable {
         }
     }
 
+    /** Where prefill's GEMMs run in bench decode: the Java GEMM, or the engines this host measured (oneDNN). */
+    enum PrefillGemm { java, host }
+
     @Command(name = "decode", mixinStandardHelpOptions = true,
             description = "Decode (tg) and prefill (pp) tokens/s of a model, the weight bandwidth decode reaches against a STREAM triad "
                     + "measured in the same run, and llama-bench's figures on the same file when it is available.")
@@ -362,21 +363,19 @@ final class BenchCommand implements Runnable {
         @Option(names = "--prefill-gemm", paramLabel = "java|host", defaultValue = "java",
                 description = "GEMM engines for prefill: java (the Java fp32 GEMM, what generate and chat use) or host (the engines this "
                         + "host measured fastest, oneDNN where installed, as perplexity uses). Default: ${DEFAULT-VALUE}.")
-        String prefillGemm;
+        PrefillGemm prefillGemm;
         @Mixin
         BenchOutput output = new BenchOutput();
 
         @Override
         public Integer call() throws Exception {
-            if (!prefillGemm.equals("java") && !prefillGemm.equals("host"))
-                throw new IllegalArgumentException("--prefill-gemm " + prefillGemm + ": expected java or host");
             DecodeBench.Result r;
             try (Parallel pool = Parallel.withThreads(threads); LoadedModel loaded = ModelLoader.load(model)) {
                 double dram = StreamTriad.measureGbps(pool, 5);
-                if (prefillGemm.equals("java")) {
+                if (prefillGemm == PrefillGemm.java) {
                     // no oneDNN in the process: binding it (FFM downcalls, its own arenas) measurably slows the JIT-compiled
                     // weight loops of decode afterwards (docs/benchmarks.md), and generate and chat do not bind it either
-                    MatmulEngine java = new JavaFp32Matmul(GemmBlocking.fromCaches(HostCaches.read(), pool.threads()));
+                    MatmulEngine java = JavaFp32Matmul.forHost(pool.threads());
                     r = DecodeBench.run(model.toString(), loaded, pool, java, java, prefillTokens, decodeTokens, repetitions, dram);
                 } else {
                     try (HostMatmul host = HostMatmul.open(pool, HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), System.err::println)) {

@@ -62,10 +62,8 @@ public final class TrainingRun {
         Tokenizer tokenizer = loadTokenizer(runDir);
         TokenDataset data = encode(split, tokenizer, rank.pool(), say);
 
-        // GEMMs on the engine this host measured fastest (the Java GEMM or oneDNN); with bf16, on bf16 operands with
-        // fp32 accumulation, the engine keeping fp32 masters (MasterWeights.Bf16).
         try (HostMatmul host = HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), say::onMessage)) {
-            MatmulEngine matmul = config.bf16() ? host.bf16() : host.fp32();
+            MatmulEngine matmul = host.forTraining(config.bf16());
             TransformerLM model = new TransformerLM(modelSpec(config.model(), tokenizer.vocabSize()), rank.pool(), matmul);
             model.setActivationCheckpointing(config.activationCheckpointing().enabled());
             MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());
@@ -104,10 +102,8 @@ public final class TrainingRun {
         if (data.checksum() != state.dataChecksum())
             throw new IOException("the training data differs from the data " + checkpoint + " was trained on (token checksum "
                     + data.checksum() + " vs " + state.dataChecksum() + "); resume needs the same --data");
-        // GEMMs on the engine this host measured fastest (the Java GEMM or oneDNN); with bf16, on bf16 operands with
-        // fp32 accumulation, the engine keeping fp32 masters (MasterWeights.Bf16).
         try (HostMatmul host = HostMatmul.open(rank.pool(), HostMatmul.defaultCacheDir(), HostMatmul.defaultDnnlLibrary(), say::onMessage)) {
-            MatmulEngine matmul = config.bf16() ? host.bf16() : host.fp32();
+            MatmulEngine matmul = host.forTraining(config.bf16());
             TransformerLM model = new TransformerLM(modelSpec(config.model(), state.vocabSize()), rank.pool(), matmul);
             model.setActivationCheckpointing(config.activationCheckpointing().enabled());
             MemoryPlan.requireFits(model.paramBlocks(), config.zero(), rank.group().size(), config.bf16(), rank.memoryBudgetBytes());

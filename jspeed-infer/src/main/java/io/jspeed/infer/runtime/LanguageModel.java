@@ -7,13 +7,11 @@ import io.jspeed.infer.model.LmWeights;
 import io.jspeed.infer.model.NormWeights;
 import io.jspeed.infer.weights.PanelGemm;
 import io.jspeed.infer.weights.WeightMatrix;
-import io.jspeed.tensor.HostCaches;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.kernel.AttentionShape;
 import io.jspeed.tensor.kernel.FlashAttention;
 import io.jspeed.tensor.kernel.Gelu;
 import io.jspeed.tensor.kernel.Strided;
-import io.jspeed.tensor.kernel.GemmBlocking;
 import io.jspeed.tensor.kernel.LayerNorm;
 import io.jspeed.tensor.kernel.RmsNorm;
 import io.jspeed.tensor.kernel.SwiGlu;
@@ -55,7 +53,7 @@ public final class LanguageModel {
 
     /** Long batches run on the Java fp32 GEMM blocked for this host's caches. */
     public LanguageModel(LmWeights weights, Parallel pool) {
-        this(weights, pool, javaFp32(pool), javaFp32(pool));
+        this(weights, pool, JavaFp32Matmul.forHost(pool.threads()), JavaFp32Matmul.forHost(pool.threads()));
     }
 
     /**
@@ -70,10 +68,6 @@ public final class LanguageModel {
         this.pool = pool;
         this.rotary = family.learnedPositions() ? null : new Rotary(weights.inverseFrequencies(), config.ropeLayout());
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
-    }
-
-    private static MatmulEngine javaFp32(Parallel pool) {
-        return new JavaFp32Matmul(GemmBlocking.fromCaches(HostCaches.read(), pool.threads()));
     }
 
     public LmConfig config() {

@@ -144,6 +144,14 @@ public final class HostMatmul implements AutoCloseable {
         return choice.fp32().equals(DnnlFp32Matmul.NAME) && dnnlFp32 != null ? dnnlFp32 : javaFp32;
     }
 
+    /**
+     * Training's engine: bf16 operands with fp32 accumulation when {@code bf16} (the optimizer keeps fp32 masters),
+     * else the fp32 one; either way the one this host measured fastest.
+     */
+    public MatmulEngine forTraining(boolean bf16) {
+        return bf16 ? bf16() : fp32();
+    }
+
     /** The engine for bf16 GEMMs (bf16 operands, fp32 accumulation) on this host. */
     public MatmulEngine bf16() {
         return choice.bf16().equals(DnnlBf16Matmul.NAME) && dnnlBf16 != null ? dnnlBf16 : javaBf16;

@@ -1,5 +1,6 @@
 package io.jspeed.tensor.matmul;
 
+import io.jspeed.tensor.HostCaches;
 import io.jspeed.tensor.Parallel;
 import io.jspeed.tensor.kernel.Gemm;
 import io.jspeed.tensor.kernel.GemmBlocking;
@@ -8,6 +9,11 @@ import io.jspeed.tensor.kernel.GemmBlocking;
 public record JavaFp32Matmul(GemmBlocking blocking) implements MatmulEngine {
 
     public static final String NAME = "java-fp32";
+
+    /** Blocked for the caches this host reports, without measuring (what runs when nothing was measured). */
+    public static JavaFp32Matmul forHost(int threads) {
+        return new JavaFp32Matmul(GemmBlocking.fromCaches(HostCaches.read(), threads));
+    }
 
     @Override
     public String name() {
